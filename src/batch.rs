@@ -1,0 +1,475 @@
+//! Read stage and batch driver: paths in, cleaned files or one output
+//! stream out, in parallel, in input order.
+//!
+//! [`plan`] turns the user's paths into [`Job`]s: standard input, files, and
+//! every regular file under each folder (sorted, symlinks inside folders not
+//! followed, so a link loop cannot trap the walk). With an output folder,
+//! each file's path relative to the folder it was found under is mirrored.
+//!
+//! [`run`] cleans the jobs on a rayon pool of the requested size, one
+//! [`Worker`] per thread. Files written to disk go through a temporary file
+//! in the destination folder and a rename, so a crash or a full disk never
+//! leaves a half-written file and never touches the input. Output to one
+//! stream is written whole per file and in input order whatever the thread
+//! count; small files are cleaned in parallel batches into memory, large
+//! ones (and standard input) stream straight through in bounded memory.
+//!
+//! A failing job is reported through [`Report::failed`] and the run goes on.
+
+use crate::clean::{Cleaner, Removal, Worker};
+use crate::error::{Error, Result};
+use crate::stats::Stats;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Where one input comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input.
+    Stdin,
+    /// A file.
+    File(PathBuf),
+}
+
+/// Where cleaned output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// All output to one stream (standard output), in input order.
+    Stream,
+    /// Each file to a mirrored path under this folder (`-o DIR`).
+    OutputDir(PathBuf),
+    /// Each file rewritten atomically (`--in-place`).
+    InPlace,
+}
+
+/// One input to clean.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The input.
+    pub source: Source,
+    /// How messages name it: the path as found, or `<stdin>`.
+    pub label: String,
+    /// Output file, for [`Mode::OutputDir`] and [`Mode::InPlace`].
+    pub dest: Option<PathBuf>,
+}
+
+/// Receives what happens during a run; implemented by the CLI. Called from
+/// worker threads.
+pub trait Report: Sync {
+    /// A job failed; the run goes on.
+    fn failed(&self, label: &str, error: &Error);
+    /// A line or span was removed (only when `explain` is on).
+    fn removed(&self, label: &str, removal: &Removal<'_>);
+}
+
+/// Options of a batch run.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    /// Worker threads.
+    pub threads: usize,
+    /// Report every removal.
+    pub explain: bool,
+    /// Files at most this large are cleaned in memory in parallel when
+    /// writing to one stream; larger ones stream through.
+    pub stream_threshold: u64,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            explain: false,
+            stream_threshold: 16 << 20,
+        }
+    }
+}
+
+/// A path problem found while planning, reported like a failed job.
+#[derive(Debug)]
+pub struct PlanError {
+    /// The path as the user gave or the walk found it.
+    pub label: String,
+    /// What is wrong.
+    pub error: Error,
+}
+
+/// Turns paths into jobs. Inputs that cannot be used (missing, unreadable
+/// folders, output collisions) come back as errors; the rest still run.
+/// A usage problem that makes the whole run unsafe (an output folder inside
+/// an input folder) is an `Err`.
+pub fn plan(
+    paths: &[PathBuf],
+    mode: &Mode,
+) -> std::result::Result<(Vec<Job>, Vec<PlanError>), String> {
+    let mut jobs = Vec::new();
+    let mut errors = Vec::new();
+    let out_dir = match mode {
+        Mode::OutputDir(d) => Some(absolute(d)),
+        _ => None,
+    };
+    for path in paths {
+        if path.as_os_str() == "-" {
+            if *mode != Mode::Stream {
+                return Err("standard input ('-') can only be cleaned to standard output".into());
+            }
+            jobs.push(Job {
+                source: Source::Stdin,
+                label: "<stdin>".into(),
+                dest: None,
+            });
+            continue;
+        }
+        let meta = match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(PlanError {
+                    label: path.display().to_string(),
+                    error: Error::Input {
+                        message: io_cause(&e),
+                    },
+                });
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            if let Some(out) = &out_dir {
+                let root = absolute(path);
+                if out.starts_with(&root) {
+                    return Err(format!(
+                        "output folder {} is inside input folder {}: choose an output folder outside the input",
+                        out.display(),
+                        path.display()
+                    ));
+                }
+            }
+            walk(path, mode, &mut jobs, &mut errors);
+        } else {
+            let dest = match mode {
+                Mode::OutputDir(d) => Some(d.join(path.file_name().unwrap_or(path.as_os_str()))),
+                Mode::InPlace => Some(path.clone()),
+                Mode::Stream => None,
+            };
+            jobs.push(Job {
+                source: Source::File(path.clone()),
+                label: path.display().to_string(),
+                dest,
+            });
+        }
+    }
+    if let Some(out) = &out_dir {
+        check_collisions(&mut jobs, &mut errors, out);
+    }
+    Ok((jobs, errors))
+}
+
+fn walk(root: &Path, mode: &Mode, jobs: &mut Vec<Job>, errors: &mut Vec<PlanError>) {
+    let entries = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name();
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let label = e.path().unwrap_or(root).display().to_string();
+                let message = match e.io_error() {
+                    Some(io) => io_cause(io),
+                    None => e.to_string(),
+                };
+                errors.push(PlanError {
+                    label,
+                    error: Error::Input { message },
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path().to_path_buf();
+        let dest = match mode {
+            Mode::OutputDir(d) => Some(d.join(path.strip_prefix(root).unwrap_or(&path))),
+            Mode::InPlace => Some(path.clone()),
+            Mode::Stream => None,
+        };
+        jobs.push(Job {
+            label: path.display().to_string(),
+            source: Source::File(path),
+            dest,
+        });
+    }
+}
+
+/// Two inputs mapped to one output file: the later one fails rather than
+/// silently overwriting the first.
+fn check_collisions(jobs: &mut Vec<Job>, errors: &mut Vec<PlanError>, out: &Path) {
+    let mut seen: HashMap<PathBuf, String> = HashMap::new();
+    jobs.retain(|job| {
+        let Some(dest) = &job.dest else { return true };
+        let key = absolute(dest);
+        if let Source::File(src) = &job.source
+            && (absolute(src) == key || absolute(src).starts_with(out))
+        {
+            errors.push(PlanError {
+                label: job.label.clone(),
+                error: Error::Input {
+                    message: "input lies inside the output folder; skipped".into(),
+                },
+            });
+            return false;
+        }
+        if let Some(first) = seen.get(&key) {
+            errors.push(PlanError {
+                label: job.label.clone(),
+                error: Error::Input {
+                    message: format!(
+                        "output {} is already written from {first}; skipped",
+                        dest.display()
+                    ),
+                },
+            });
+            return false;
+        }
+        seen.insert(key, job.label.clone());
+        true
+    });
+}
+
+/// An absolute, symlink-resolved form of a path that may not exist yet.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(p) = fs::canonicalize(path) {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
+        (_, Some(name)) => std::env::current_dir().unwrap_or_default().join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The cause of an I/O error in words, without Rust's "(os error N)".
+pub fn io_cause(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or folder".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Cleans every job. Returns the summed statistics; `Err` only when the
+/// output stream itself fails (a closed pipe), which ends the run.
+pub fn run(
+    cleaner: &Cleaner,
+    jobs: &[Job],
+    mode: &Mode,
+    opts: &BatchOptions,
+    report: &dyn Report,
+    stream: &mut dyn Write,
+) -> Result<Stats> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .build()
+        .map_err(|e| Error::Input {
+            message: format!("cannot start worker threads: {e}"),
+        })?;
+    match mode {
+        Mode::Stream => run_stream(&pool, cleaner, jobs, opts, report, stream),
+        _ => Ok(pool.install(|| run_files(cleaner, jobs, opts, report))),
+    }
+}
+
+fn open(source: &Source) -> io::Result<Box<dyn Read + Send>> {
+    Ok(match source {
+        Source::Stdin => Box::new(io::stdin()),
+        Source::File(p) => {
+            if fs::metadata(p)?.is_dir() {
+                return Err(io::Error::other("is a folder"));
+            }
+            Box::new(File::open(p)?)
+        }
+    })
+}
+
+/// Cleans one job into `out`, reporting removals.
+fn clean_one(
+    worker: &mut Worker,
+    job: &Job,
+    opts: &BatchOptions,
+    report: &dyn Report,
+    out: &mut dyn Write,
+) -> Result<Stats> {
+    let input = open(&job.source).map_err(|e| Error::Input {
+        message: io_cause(&e),
+    })?;
+    let mut on_removal = |r: &Removal<'_>| report.removed(&job.label, r);
+    let explain: Option<&mut dyn FnMut(&Removal<'_>)> = if opts.explain {
+        Some(&mut on_removal)
+    } else {
+        None
+    };
+    worker.clean(input, out, explain)
+}
+
+fn failed_stats() -> Stats {
+    Stats {
+        files_failed: 1,
+        ..Stats::default()
+    }
+}
+
+fn run_files(cleaner: &Cleaner, jobs: &[Job], opts: &BatchOptions, report: &dyn Report) -> Stats {
+    let results: Vec<Stats> = jobs
+        .par_iter()
+        .map_init(
+            || cleaner.worker(),
+            |worker, job| {
+                let dest = job.dest.as_deref().expect("file jobs have a destination");
+                match write_atomic(
+                    dest,
+                    matches!(job.source, Source::File(ref p) if p == dest),
+                    |w| clean_one(worker, job, opts, report, w),
+                ) {
+                    Ok(stats) => stats,
+                    Err(e) => {
+                        report.failed(&job.label, &e);
+                        failed_stats()
+                    }
+                }
+            },
+        )
+        .collect();
+    let mut total = Stats::default();
+    for s in &results {
+        total += s;
+    }
+    total
+}
+
+/// Writes `dest` through a temporary file in the same folder and a rename.
+/// For an in-place rewrite the file's permissions are kept and the data is
+/// synced before the rename, so the original survives any failure.
+fn write_atomic(
+    dest: &Path,
+    in_place: bool,
+    fill: impl FnOnce(&mut dyn Write) -> Result<Stats>,
+) -> Result<Stats> {
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&dir).map_err(|e| Error::Input {
+        message: format!(
+            "cannot create output folder {}: {}",
+            dir.display(),
+            io_cause(&e)
+        ),
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".decruft-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::Input {
+            message: format!(
+                "cannot create a temporary file in {}: {}",
+                dir.display(),
+                io_cause(&e)
+            ),
+        })?;
+    let stats = {
+        let mut w = BufWriter::with_capacity(256 << 10, tmp.as_file_mut());
+        let stats = fill(&mut w)?;
+        w.flush().map_err(write_error)?;
+        stats
+    };
+    if in_place {
+        tmp.as_file().sync_all().map_err(write_error)?;
+        if let Ok(meta) = fs::metadata(dest) {
+            let _ = fs::set_permissions(tmp.path(), meta.permissions());
+        }
+    }
+    tmp.persist(dest).map_err(|e| Error::Input {
+        message: format!("cannot replace {}: {}", dest.display(), io_cause(&e.error)),
+    })?;
+    Ok(stats)
+}
+
+fn write_error(e: io::Error) -> Error {
+    Error::Input {
+        message: format!("write failed: {}", io_cause(&e)),
+    }
+}
+
+fn run_stream(
+    pool: &rayon::ThreadPool,
+    cleaner: &Cleaner,
+    jobs: &[Job],
+    opts: &BatchOptions,
+    report: &dyn Report,
+    stream: &mut dyn Write,
+) -> Result<Stats> {
+    let mut total = Stats::default();
+    let mut worker = cleaner.worker();
+    let batch_size = opts.threads.max(1) * 4;
+    let mut i = 0;
+    while i < jobs.len() {
+        // A run of small files is cleaned in parallel into memory.
+        let mut j = i;
+        while j < jobs.len() && j - i < batch_size && is_small(&jobs[j], opts) {
+            j += 1;
+        }
+        if j > i {
+            let outputs: Vec<(Vec<u8>, Stats)> = pool.install(|| {
+                jobs[i..j]
+                    .par_iter()
+                    .map_init(
+                        || cleaner.worker(),
+                        |w, job| {
+                            let mut buf = Vec::new();
+                            match clean_one(w, job, opts, report, &mut buf) {
+                                Ok(stats) => (buf, stats),
+                                Err(e) => {
+                                    report.failed(&job.label, &e);
+                                    (Vec::new(), failed_stats())
+                                }
+                            }
+                        },
+                    )
+                    .collect()
+            });
+            for (buf, stats) in &outputs {
+                stream.write_all(buf)?;
+                total += stats;
+            }
+            i = j;
+            continue;
+        }
+        // A large file or standard input streams straight through.
+        let job = &jobs[i];
+        match clean_one(&mut worker, job, opts, report, stream) {
+            Ok(stats) => total += &stats,
+            Err(e) if e.is_broken_pipe() => return Err(e),
+            Err(e) => {
+                report.failed(&job.label, &e);
+                total += &failed_stats();
+            }
+        }
+        i += 1;
+    }
+    stream.flush()?;
+    Ok(total)
+}
+
+fn is_small(job: &Job, opts: &BatchOptions) -> bool {
+    match &job.source {
+        Source::Stdin => false,
+        Source::File(p) => fs::metadata(p).is_ok_and(|m| m.len() <= opts.stream_threshold),
+    }
+}

@@ -1,0 +1,219 @@
+//! Command-line options (clap). Nothing outside `main.rs` sees these types:
+//! [`Opts::to_config`] turns them into the library's plain `Config`.
+
+use clap::{Parser, ValueEnum};
+use decruft::config::{Config, RepeatOptions};
+use decruft::decode::{DecodeOptions, encoding_for_label};
+use decruft::normalise::{NormaliseOptions, UnicodeForm};
+use decruft::repair::RepairOptions;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+/// Format of `--stats`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// Human-readable summary.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+const ABOUT: &str =
+    "Clean scraped web text: strip boilerplate, fix encodings, normalise whitespace.";
+
+const LONG_ABOUT: &str = "\
+Clean scraped web text: strip boilerplate, fix encodings, normalise whitespace.
+
+With no PATH, or with '-', decruft reads standard input and streams the cleaned \
+text to standard output. With files and folders it cleans every regular file \
+under them: to standard output (in input order), into a mirrored folder with \
+-o DIR, or atomically in place with --in-place.
+
+Exit status: 0 all inputs cleaned, 1 at least one input failed (the others \
+were still cleaned), 2 usage error.";
+
+/// decruft command line.
+#[derive(Parser, Debug)]
+#[command(name = "decruft", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Opts {
+    /// Files or folders to clean ('-' for standard input).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write each cleaned file under DIR, mirroring paths relative to each
+    /// given folder.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        conflicts_with = "in_place"
+    )]
+    pub output: Option<PathBuf>,
+
+    /// Rewrite files in place, atomically (temporary file, then rename).
+    #[arg(long)]
+    pub in_place: bool,
+
+    /// Worker threads [default: number of cores].
+    #[arg(short = 'j', long = "threads", value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Print statistics to standard error when done: 'text' (default) or
+    /// 'json'.
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
+    pub stats: Option<StatsFormat>,
+
+    /// Print each removed line to standard error as FILE:LINE<TAB>RULE<TAB>TEXT.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Add rules from FILE: one regex per line, '#' comments, 'span:' prefix
+    /// to cut a span instead of the whole line. Repeatable.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Turn the built-in rule pack off.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+
+    /// List the rules in effect (built-in and --rules) and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+
+    /// Do not remove lines that repeat inside a document.
+    #[arg(long)]
+    pub no_repeat: bool,
+
+    /// Copies of a short line in one document that make it boilerplate.
+    #[arg(long, value_name = "N", default_value_t = RepeatOptions::default().min_count, value_parser = clap::value_parser!(u32).range(2..))]
+    pub repeat_min: u32,
+
+    /// Decode, repair and normalise only: remove no line.
+    #[arg(long)]
+    pub no_strip: bool,
+
+    /// Force the input encoding (any WHATWG label, e.g. windows-1252).
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+
+    /// Top-level domain the text came from, a hint for encoding detection.
+    #[arg(long, value_name = "TLD")]
+    pub tld: Option<String>,
+
+    /// Treat malformed bytes as an error for that file instead of U+FFFD.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Do not repair mojibake.
+    #[arg(long)]
+    pub no_mojibake: bool,
+
+    /// Do not decode HTML entities.
+    #[arg(long)]
+    pub no_entities: bool,
+
+    /// Keep leftover HTML tags.
+    #[arg(long)]
+    pub keep_tags: bool,
+
+    /// Normalise Unicode to NFKC instead of NFC.
+    #[arg(long, conflicts_with = "no_unicode_normalisation")]
+    pub nfkc: bool,
+
+    /// Leave the Unicode normalisation form as it is.
+    #[arg(long)]
+    pub no_unicode_normalisation: bool,
+
+    /// Straighten typographic quotes and dashes to ASCII.
+    #[arg(long)]
+    pub ascii_quotes: bool,
+
+    /// Bytes of text judged together (in-document repetition looks this
+    /// far); larger inputs stream window by window. Suffixes K, M, G.
+    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
+    pub window: usize,
+
+    /// Longest line accepted; a longer one fails that file. Suffixes K, M, G.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub max_line: usize,
+}
+
+/// Parses `8M`, `64K`, `1G` or a plain byte count.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&s[..i], 1 << 10),
+        Some((i, 'm' | 'M')) => (&s[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (examples: 65536, 64K, 8M, 1G)"))?;
+    n.checked_mul(mult)
+        .filter(|&v| v > 0)
+        .ok_or_else(|| format!("'{s}' is out of range"))
+}
+
+impl Opts {
+    /// The library configuration these options describe.
+    pub fn to_config(&self) -> Result<Config, String> {
+        let forced = match &self.encoding {
+            None => None,
+            Some(label) => Some(encoding_for_label(label).ok_or_else(|| {
+                format!("--encoding: unknown encoding label '{label}' (try utf-8, windows-1252, shift_jis, gbk, utf-16le)")
+            })?),
+        };
+        let form = if self.nfkc {
+            UnicodeForm::Nfkc
+        } else if self.no_unicode_normalisation {
+            UnicodeForm::Keep
+        } else {
+            UnicodeForm::Nfc
+        };
+        Ok(Config {
+            decode: DecodeOptions {
+                forced,
+                tld: self.tld.clone(),
+                strict: self.strict,
+            },
+            repair: RepairOptions {
+                mojibake: !self.no_mojibake,
+                entities: !self.no_entities,
+                strip_tags: !self.keep_tags,
+            },
+            normalise: NormaliseOptions {
+                form,
+                ascii_quotes: self.ascii_quotes,
+            },
+            repeat: RepeatOptions {
+                enabled: !self.no_repeat,
+                min_count: self.repeat_min,
+                ..RepeatOptions::default()
+            },
+            strip: !self.no_strip,
+            window: self.window,
+            max_line: self.max_line,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("8m"), Ok(8 << 20));
+        assert!(parse_size("eight").is_err());
+        assert!(parse_size("0").is_err());
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Opts::command().debug_assert();
+    }
+}

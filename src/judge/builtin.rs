@@ -1,0 +1,148 @@
+//! The built-in rule pack: web-scrape notices seen in real news dumps.
+//!
+//! Each entry is `(name, kind, pattern)`. Patterns are matched against the
+//! *normalised* line (whitespace folded to single spaces, trimmed, NFC), so a
+//! plain space in a pattern stands for any run of whitespace in the input.
+//! Whole-line patterns are wrapped by [`super::rules`] to match the entire
+//! line, case-insensitively, with a little trailing punctuation tolerated.
+//! No notice is longer than [`MAX_NOTICE_LEN`] bytes, so the rule set skips
+//! longer lines (most paragraphs of prose) without running a regex at all.
+//! Repetition bounds stay small (`{0,12}`, not `{0,300}`): the regex engine
+//! compiles a bounded repeat of a Unicode class into that many copies, and
+//! large bounds made start-up take 0.4 s.
+//!
+//! Rules name the *notice*, not a topic: a sentence that merely mentions
+//! cookies, privacy settings, newsletters or advertising must never match.
+//! The table tests in `rules.rs` hold positive rows and near-miss rows for
+//! every rule, and built-in line rules are also guarded against reported
+//! speech (see `rules::PROSE_GUARD`).
+
+use super::rules::RuleKind::{self, Line, Span};
+
+/// Words a share bar is made of.
+macro_rules! share_word {
+    () => {
+        r"(?:share|tweet|pin|email|e-mail|facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|messenger|telegram|flipboard|bluesky|threads|print|copy|link|this|with|on|via|article|story|page|the|comments?|save|sms)"
+    };
+}
+
+/// Words that make a line a share bar (at least one must appear).
+macro_rules! share_key {
+    () => {
+        r"(?:share|tweet|email|e-mail|facebook|twitter|whatsapp|linkedin|pinterest|reddit|messenger|telegram|flipboard|bluesky|print)"
+    };
+}
+
+/// Separators between share-bar words.
+macro_rules! share_sep {
+    () => {
+        r"(?: ?[,|/·•:] ?| )"
+    };
+}
+
+/// Site footer links.
+macro_rules! footer_link {
+    () => {
+        r"(?:terms (?:of (?:use|service)|and conditions|& conditions)|privacy (?:policy|notice)|cookie (?:policy|notice|settings)|contact us|about us|accessibility(?: help)?|sitemap|site map|careers|jobs|advertise(?: with us)?|help|faq|rss)"
+    };
+}
+
+/// The longest line, in bytes, that a built-in line rule may remove.
+pub const MAX_NOTICE_LEN: usize = 1024;
+
+/// `(name, kind, pattern)` for every built-in rule.
+pub const BUILTIN: &[(&str, RuleKind, &str)] = &[
+    // Privacy-settings and consent gates that replace embedded content.
+    (
+        "privacy-notice",
+        Line,
+        r"(?:to view this (?:content|media|video|post)|this content (?:is not available|cannot be displayed)),? (?:you['’]ll|you will) need to (?:update|change|accept) your (?:privacy|cookie) (?:settings|preferences)",
+    ),
+    (
+        "privacy-notice",
+        Line,
+        r"please click here to do so|(?:update|change|manage) your (?:privacy|cookie) (?:settings|preferences) (?:here )?to (?:see|view) (?:it|this(?: content)?)|this content is (?:not available|blocked) (?:due to|because of) your (?:privacy|cookie) (?:settings|preferences|choices)",
+    ),
+    (
+        "embed-notice",
+        Line,
+        r"this embed is (?:no longer )?(?:un)?available|view this (?:post|photo|video) on (?:instagram|facebook|twitter|x|tiktok|youtube)|a (?:post|photo|video) shared by [^@]*@[\w.]+\)?(?: on .+)?|allow (?:twitter|x|instagram|facebook|youtube|tiktok|external|third[- ]party) content ?\?|(?:skip|end of) (?:twitter|x|instagram|facebook|youtube|tiktok) (?:post|content|video)(?: \d{1,3})?(?: by .+)?|(?:the bbc is|we are|we['’]re) not responsible for the content of external (?:sites|websites)|warning: third party content may contain adverts|content (?:is )?not available|accept and continue",
+    ),
+    (
+        "media-unsupported",
+        Line,
+        r"media playback is (?:unsupported|not supported) on your device|your browser does not support (?:the )?(?:video|audio|iframes?|html5 video)(?: (?:tag|element|playback))?|video player is loading|(?:please )?(?:enable|turn on) javascript(?: to .+)?|javascript is (?:disabled|required)(?: .+)?|(?:click|press|tap) (?:here )?to (?:play|watch|listen)(?: .+)?|listen to this article(?: \d{1,3} min(?:ute)?s?)?|play video|loading(?: video)?(?:\.{1,3}|…)?",
+    ),
+    (
+        "advertisement",
+        Line,
+        r"(?:advertisement|advertising|advert|ad|ads|sponsored|sponsored content|promoted|paid content|paid partnership|promoted stories)(?: ?[-–—:] ?(?:scroll|continue) (?:down )?to (?:continue|read)(?: reading)?)?|(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|advert|ad))?|continue reading (?:the )?(?:main )?(?:story|article)(?: below)?|skip advert(?:isement)?",
+    ),
+    (
+        "cookie-banner",
+        Line,
+        r"(?:this (?:web)?site|we|our (?:web)?site)(?: and our partners)? uses? cookies(?: and (?:similar|other) (?:technologies|tracking technologies))? (?:to|so that|in order to) (?:give|ensure|improve|personalise|personalize|provide|enhance|offer|analyse|analyze|deliver|make|help)[^“”\x22]*|by (?:continuing to )?(?:use|using|browse|browsing|visit|visiting) (?:this|our|the) (?:web)?site,? you (?:agree|consent|accept) to (?:our|the) use of cookies[^“”\x22]*|(?:accept|reject|allow|decline|refuse)(?: all)?(?: (?:cookies|and close))?|(?:manage|cookie) (?:cookies|settings|preferences|consent)|we value your privacy|(?:i )?(?:agree|accept)(?: and close)?|(?:ok|okay|got it)(?:,? (?:i agree|thanks))?",
+    ),
+    (
+        "newsletter-prompt",
+        Line,
+        r"(?:sign up|subscribe|register)(?: (?:now|today|here|free|for free))?(?: (?:for|to))?(?: (?:our|the|my))?(?: free)?(?: [\w'’&-]+){0,4} newsletters?(?: ?[-–—:] ?.+| (?:and|to|for) .+)?|(?:get|receive) (?:the latest|our best|the best|the top) (?:news|stories|headlines|updates)[^“”\x22.]* (?:delivered )?(?:to|in) your inbox[^“”\x22]*|enter your email(?: address)?(?: (?:here|below))?|your email address|thank you for (?:subscribing|signing up)[.!]?(?: .+)?|we have more newsletters|sign up|subscribe(?: now| today| here)?|newsletters?|invalid email(?: address)?|(?:see|read) our privacy (?:notice|policy)",
+    ),
+    (
+        "share-bar",
+        Line,
+        concat!(
+            "(?:",
+            share_word!(),
+            share_sep!(),
+            "){0,12}",
+            share_key!(),
+            "(?:",
+            share_sep!(),
+            share_word!(),
+            "){0,12}"
+        ),
+    ),
+    (
+        "read-more",
+        Line,
+        r"(?:read more|read next|also read|see also|related(?: (?:articles?|stories|content|topics|coverage|links|internet links|reading))?|more on this story|more (?:from|stories from|news from) (?-i:[A-Z][\w&'’.-]*)(?: (?-i:[A-Z][\w&'’.-]*)){0,5}|you (?:may|might) also (?:like|be interested in)|recommended(?: for you| stories| articles)?|most (?:read|popular|viewed|shared)|top stories|read the full (?:story|article)|continue reading|click here to read more)(?: ?(?::|[-–—»>|]) ?.+)?",
+    ),
+    (
+        "image-credit",
+        Line,
+        r"(?:image|photo|picture|photograph|video) (?:copyright|source|credit|courtesy),? ?:? ?(?-i:[A-Z0-9(][^ ]*)(?: (?-i:[A-Z0-9(/&][^ ]*)){0,5}|(?:image|photo|picture|photograph)s? ?: ?(?-i:[A-Z0-9(][^ ]*)(?: (?-i:[A-Z0-9(/&][^ ]*)){0,5}|\(?(?:photo|image|picture|photograph)s? (?:by|courtesy of) [^.]+\)?|(?:[\w.-]+ ?/ ?)?(?:getty images|afp|reuters|pa(?: media| wire)?|ap(?: photo)?|epa(?:-efe)?|shutterstock|alamy)(?: ?/ ?[\w. -]+)?|(?:image|media) caption",
+    ),
+    (
+        "site-chrome",
+        Line,
+        r"skip to (?:main )?(?:content|navigation|search|footer)|jump to (?:navigation|content|main content)|(?:back|return) to (?:top|the top)|toggle navigation|(?:open|close) (?:menu|navigation|search)|main menu|menu|search|home|close|log ?in|sign in|sign out|my account|(?:download|get) (?:our|the) (?:free )?app(?: (?:now|here|today|for .+|on .+))?|follow us(?: on .+)?|like us on facebook|(?:leave|post|add) a comment|[\d,]{1,9} comments?|comments? \(\d{1,9}\)|report (?:an error|a correction|this (?:ad|comment))",
+    ),
+    (
+        "timestamp",
+        Line,
+        r"(?:published|updated|last updated|posted|first published)(?: on| at)? ?:? (?:\d{1,2}[:.]\d{2}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \d{1,2}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,4} (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?) ago|(?:an?|one) (?:minute|hour|day|week) ago|yesterday|today)[^“”\x22]*",
+    ),
+    (
+        "copyright-footer",
+        Line,
+        concat!(
+            r"(?:copyright ?)?(?:©|\(c\)) ?[^“”\x22]*|copyright (?:©)? ?\d{4}(?: ?[-–] ?\d{4})?[^“”\x22]*|(?:[^“”\x22]+ )?all rights reserved\.?|",
+            footer_link!(),
+            "(?: ?[|·•,/] ?",
+            footer_link!(),
+            "){0,12}"
+        ),
+    ),
+    // Glued artefacts: a span at the start of a paragraph; the rest is kept.
+    (
+        "media-unsupported",
+        Span,
+        r"^media playback is (?:unsupported|not supported) on your device ?(?:media caption,? ?)?",
+    ),
+    (
+        "image-credit",
+        Span,
+        r"^(?:(?:image|picture|photo) (?:copyright|source),? .+? )?(?:image|picture|photo|media) caption,? ",
+    ),
+];

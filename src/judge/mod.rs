@@ -1,0 +1,57 @@
+//! Judge stage: decides, line by line, what is boilerplate.
+//!
+//! A line meets, in order: the rule set (built-in and user rules, whole-line
+//! or span), then in-document repetition (which needs the whole window
+//! counted first, so it is a second pass), then the corpus profile when one
+//! is loaded. The judge only returns a [`Verdict`]; it never edits text.
+
+pub mod builtin;
+pub mod key;
+pub mod repeat;
+pub mod rules;
+
+pub use key::KeyMaker;
+pub use repeat::RepeatCounter;
+pub use rules::{Rule, RuleId, RuleKind, RuleSet, RuleSetBuilder};
+
+use std::borrow::Cow;
+
+/// Why a line (or span) was removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// A rule of the [`RuleSet`].
+    Rule(RuleId),
+    /// The line recurs inside its document.
+    Repeated,
+}
+
+/// The reason name used by `--repeat` statistics and `--explain`.
+pub const REPEATED: &str = "repeated-in-document";
+
+impl Reason {
+    /// The name shown to users: the rule name or `repeated-in-document`.
+    pub fn name<'r>(&self, rules: &'r RuleSet) -> Cow<'r, str> {
+        match self {
+            Reason::Rule(id) => Cow::Borrowed(rules.name(*id)),
+            Reason::Repeated => Cow::Borrowed(REPEATED),
+        }
+    }
+}
+
+/// What happens to one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The line stays.
+    Keep,
+    /// The whole line goes.
+    Remove(Reason),
+    /// Bytes `start..end` of the line go, the rest stays.
+    Trim {
+        /// Why.
+        reason: Reason,
+        /// Start of the cut.
+        start: u32,
+        /// End of the cut.
+        end: u32,
+    },
+}

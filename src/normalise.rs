@@ -1,0 +1,238 @@
+//! Normalise stage: one raw line in, one canonical line out.
+//!
+//! Tabs, runs of spaces, NBSP and every other Unicode space become one
+//! plain space, and the ends are trimmed. Zero-width spaces, BOMs inside the
+//! text, word joiners and soft hyphens go; ZWJ and ZWNJ stay where they sit
+//! next to non-ASCII text (emoji sequences, Indic and Persian scripts need
+//! them) and go where they only split ASCII words. C0 and C1 control
+//! characters go. Then NFC (or NFKC with `--nfkc`), and typographic quotes
+//! and dashes become ASCII with `--ascii-quotes`.
+//!
+//! Most lines of news text are already canonical: a byte scan proves it and
+//! the line is copied out as is, with no per-character work.
+//!
+//! The judge sees lines after this stage, so rules match canonical text and
+//! need no whitespace or Unicode tolerance of their own.
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
+
+/// Which Unicode normalisation form the output takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnicodeForm {
+    /// Canonical composition (the default).
+    Nfc,
+    /// Compatibility composition (`--nfkc`), for NLP pipelines.
+    Nfkc,
+    /// Leave the form as it is.
+    Keep,
+}
+
+/// Normalisation options.
+#[derive(Clone, Copy, Debug)]
+pub struct NormaliseOptions {
+    /// The Unicode form.
+    pub form: UnicodeForm,
+    /// `--ascii-quotes`: straighten quotes and dashes.
+    pub ascii_quotes: bool,
+}
+
+impl Default for NormaliseOptions {
+    fn default() -> Self {
+        NormaliseOptions {
+            form: UnicodeForm::Nfc,
+            ascii_quotes: false,
+        }
+    }
+}
+
+/// Normalises lines, reusing a scratch buffer.
+#[derive(Debug, Default)]
+pub struct Normaliser {
+    opts: Option<NormaliseOptions>,
+    composed: String,
+}
+
+/// Is this byte fine as it is in an ASCII line?
+#[inline]
+fn plain_ascii(b: u8) -> bool {
+    (0x21..0x7f).contains(&b)
+}
+
+impl Normaliser {
+    /// A normaliser with these options.
+    pub fn new(opts: NormaliseOptions) -> Normaliser {
+        Normaliser {
+            opts: Some(opts),
+            composed: String::new(),
+        }
+    }
+
+    fn opts(&self) -> NormaliseOptions {
+        self.opts.unwrap_or_default()
+    }
+
+    /// Appends the normalised form of `line` (no terminator) to `out`.
+    pub fn normalise_into(&mut self, line: &str, out: &mut String) {
+        if is_canonical_ascii(line.as_bytes()) {
+            out.push_str(line);
+            return;
+        }
+        let opts = self.opts();
+        let needs_form = match opts.form {
+            UnicodeForm::Nfc => is_nfc_quick(line.chars()) != IsNormalized::Yes,
+            UnicodeForm::Nfkc => is_nfkc_quick(line.chars()) != IsNormalized::Yes,
+            UnicodeForm::Keep => false,
+        };
+        if needs_form {
+            let mut composed = std::mem::take(&mut self.composed);
+            composed.clear();
+            match opts.form {
+                UnicodeForm::Nfc => composed.extend(line.nfc()),
+                _ => composed.extend(line.nfkc()),
+            }
+            fold(&composed, opts.ascii_quotes, out);
+            self.composed = composed;
+        } else {
+            fold(line, opts.ascii_quotes, out);
+        }
+    }
+
+    /// The normalised form of `line`, as a new string.
+    pub fn normalise(&mut self, line: &str) -> String {
+        let mut out = String::with_capacity(line.len());
+        self.normalise_into(line, &mut out);
+        out
+    }
+}
+
+/// True for a line of printable ASCII with single inner spaces and no space
+/// at either end: the common case, needing no change.
+fn is_canonical_ascii(b: &[u8]) -> bool {
+    match (b.first(), b.last()) {
+        (None, _) => return true,
+        (Some(&f), Some(&l)) if plain_ascii(f) && plain_ascii(l) => {}
+        _ => return false,
+    }
+    let mut prev_space = false;
+    for &c in b {
+        if c == b' ' {
+            if prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else if plain_ascii(c) {
+            prev_space = false;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// Folds whitespace and drops invisible and control characters.
+fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
+    let start = out.len();
+    let mut pending_space = false;
+    let mut prev_non_ascii = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\t' => pending_space = true,
+            '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}' | '\u{180E}' => {}
+            '\u{200C}' | '\u{200D}' => {
+                let next_non_ascii = chars.peek().is_some_and(|n| !n.is_ascii());
+                if prev_non_ascii && next_non_ascii {
+                    emit(c, &mut pending_space, start, out);
+                }
+            }
+            c if c.is_whitespace() => pending_space = true,
+            c if c.is_control() => {}
+            c => {
+                prev_non_ascii = !c.is_ascii();
+                let c = if ascii_quotes { straighten(c) } else { c };
+                emit(c, &mut pending_space, start, out);
+            }
+        }
+    }
+}
+
+#[inline]
+fn emit(c: char, pending_space: &mut bool, start: usize, out: &mut String) {
+    if *pending_space && out.len() > start {
+        out.push(' ');
+    }
+    *pending_space = false;
+    out.push(c);
+}
+
+/// Typographic quotes and dashes to ASCII.
+fn straighten(c: char) -> char {
+    match c {
+        '‘' | '’' | '‚' | '‛' | '′' => '\'',
+        '“' | '”' | '„' | '‟' | '″' | '«' | '»' => '"',
+        '–' | '—' | '‐' | '‑' | '‒' | '―' | '−' => '-',
+        c => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        Normaliser::new(NormaliseOptions::default()).normalise(s)
+    }
+
+    #[test]
+    fn whitespace_is_folded_and_trimmed() {
+        let cases = [
+            ("plain line", "plain line"),
+            ("  two\t\tspaces  here ", "two spaces here"),
+            (
+                "non\u{a0}breaking\u{2009}thin\u{3000}ideographic",
+                "non breaking thin ideographic",
+            ),
+            ("zero\u{200B}width soft\u{AD}hyphen", "zerowidth softhyphen"),
+            ("bell\u{7}and\u{85}nel c1\u{9c}", "belland nel c1"),
+            ("", ""),
+            ("\u{a0}\u{a0}", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(norm(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn joiners_stay_inside_scripts_and_emoji_only() {
+        let family = "👨\u{200D}👩\u{200D}👧";
+        assert_eq!(norm(family), family);
+        let persian = "می\u{200C}خواهم";
+        assert_eq!(norm(persian), persian);
+        assert_eq!(norm("ab\u{200D}cd"), "abcd");
+    }
+
+    #[test]
+    fn unicode_forms() {
+        assert_eq!(norm("Cafe\u{301}"), "Café");
+        let mut nfkc = Normaliser::new(NormaliseOptions {
+            form: UnicodeForm::Nfkc,
+            ascii_quotes: false,
+        });
+        assert_eq!(nfkc.normalise("ﬁnance №５"), "finance No5");
+        let mut quotes = Normaliser::new(NormaliseOptions {
+            form: UnicodeForm::Nfc,
+            ascii_quotes: true,
+        });
+        assert_eq!(quotes.normalise("“It’s — fine”"), "\"It's - fine\"");
+        assert_eq!(norm("“It’s — fine”"), "“It’s — fine”");
+    }
+
+    #[test]
+    fn canonical_ascii_fast_path_is_exact() {
+        assert!(is_canonical_ascii(b"Hello world."));
+        assert!(!is_canonical_ascii(b"Hello  world."));
+        assert!(!is_canonical_ascii(b" Hello"));
+        assert!(!is_canonical_ascii(b"Hello\tworld"));
+        assert!(!is_canonical_ascii("Caf\u{e9}".as_bytes()));
+    }
+}

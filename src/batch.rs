@@ -18,6 +18,7 @@
 
 use crate::clean::{Cleaner, Removal, Worker};
 use crate::error::{Error, Result};
+use crate::profile::ProfileBuilder;
 use crate::stats::Stats;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -472,4 +473,55 @@ fn is_small(job: &Job, opts: &BatchOptions) -> bool {
         Source::Stdin => false,
         Source::File(p) => fs::metadata(p).is_ok_and(|m| m.len() <= opts.stream_threshold),
     }
+}
+
+/// Learns every file job into one profile builder, in parallel. Inputs
+/// that fail are skipped here (the cleaning pass reports them). Standard
+/// input is never learned: it can be read only once.
+pub fn learn(cleaner: &Cleaner, jobs: &[Job], threads: usize) -> Result<ProfileBuilder> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| Error::Input {
+            message: format!("cannot start worker threads: {e}"),
+        })?;
+    Ok(pool.install(|| {
+        jobs.par_iter()
+            .filter(|job| matches!(job.source, Source::File(_)))
+            .fold(
+                || (cleaner.worker(), ProfileBuilder::new()),
+                |(mut worker, mut builder), job| {
+                    if let Ok(input) = open(&job.source) {
+                        let _ = worker.learn(input, &mut builder);
+                    }
+                    (worker, builder)
+                },
+            )
+            .map(|(_, builder)| builder)
+            .reduce(ProfileBuilder::new, |mut a, b| {
+                a.absorb(b);
+                a
+            })
+    }))
+}
+
+/// Finds an example text for each wanted key, reading jobs in order until
+/// all are found (for `learn --top`, since profiles keep no text).
+pub fn examples(cleaner: &Cleaner, jobs: &[Job], wanted: &[u64]) -> HashMap<u64, String> {
+    let wanted: std::collections::HashSet<u64> = wanted.iter().copied().collect();
+    let mut found = HashMap::new();
+    let mut worker = cleaner.worker();
+    for job in jobs {
+        if found.len() == wanted.len() {
+            break;
+        }
+        if let Ok(input) = open(&job.source) {
+            let _ = worker.visit(input, |key, line| {
+                if wanted.contains(&key) {
+                    found.entry(key).or_insert_with(|| line.to_string());
+                }
+            });
+        }
+    }
+    found
 }

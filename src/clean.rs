@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::judge::{KeyMaker, Reason, RepeatCounter, RuleSet, Verdict};
 use crate::lines::{LineBuffer, split_lines};
 use crate::normalise::Normaliser;
+use crate::profile::{CorpusModel, DocLearner, LearnOptions, ProfileBuilder};
 use crate::repair::{RepairCounts, repair};
 use crate::stats::Stats;
 use crate::write::Assembler;
@@ -43,6 +44,8 @@ pub struct Removal<'a> {
 pub struct Cleaner {
     config: Arc<Config>,
     rules: Arc<RuleSet>,
+    corpus: Option<Arc<CorpusModel>>,
+    learn: LearnOptions,
 }
 
 impl Cleaner {
@@ -51,7 +54,48 @@ impl Cleaner {
         Cleaner {
             config: Arc::new(config),
             rules: Arc::new(rules),
+            corpus: None,
+            learn: LearnOptions::default(),
         }
+    }
+
+    /// The same cleaner, also removing the corpus boilerplate of `model`.
+    pub fn with_corpus(mut self, model: CorpusModel) -> Cleaner {
+        self.corpus = Some(Arc::new(model));
+        self
+    }
+
+    /// The corpus model in use, if any.
+    pub fn corpus(&self) -> Option<&CorpusModel> {
+        self.corpus.as_deref()
+    }
+
+    /// Options used when learning a profile.
+    pub fn learn_options(&self) -> LearnOptions {
+        self.learn
+    }
+
+    /// A fingerprint of everything that shapes what is learned: profiles
+    /// learned under different fingerprints do not merge.
+    pub fn learn_fingerprint(&self) -> u64 {
+        let c = &self.config;
+        let mut desc = format!(
+            "decruft-learn-v1;edge={};prose={};strip={};repeat={}/{}/{}/{};form={:?};quotes={};repair={:?}",
+            self.learn.edge_lines,
+            self.learn.prose_words,
+            c.strip,
+            c.repeat.enabled,
+            c.repeat.min_count,
+            c.repeat.max_chars,
+            c.repeat.max_words,
+            c.normalise.form,
+            c.normalise.ascii_quotes,
+            c.repair,
+        );
+        for rule in self.rules.rules() {
+            desc.push_str(&format!(";{}:{:?}:{}", rule.name, rule.kind, rule.pattern));
+        }
+        xxhash_rust::xxh3::xxh3_64(desc.as_bytes())
     }
 
     /// Default options and the built-in rules.
@@ -96,7 +140,13 @@ struct Record {
     start: u32,
     end: u32,
     verdict: Verdict,
+    /// Template key, for non-blank lines that survived the rules when
+    /// repetition, a corpus model or learning needs it.
     key: Option<u64>,
+    /// Counted as a repetition candidate.
+    candidate: bool,
+    /// The template holds words, so corpus statistics apply to it.
+    informative: bool,
 }
 
 /// Counts raw bytes as they are read.
@@ -132,13 +182,17 @@ struct WindowState {
     norm: Normaliser,
     out: String,
     assembler: Assembler,
-    /// Whole-line removals per rule id; the last slot is repetition.
+    /// Whole-line removals per rule id, then repetition, then corpus.
     removed: Vec<u64>,
     /// Span cuts per rule id.
     cut: Vec<u64>,
     lines_in: u64,
     lines_kept: u64,
     repairs: RepairCounts,
+    learner: DocLearner,
+    /// Keys are needed for every kept line while learning.
+    learning: bool,
+    corpus_verdicts: Vec<Option<u32>>,
 }
 
 impl Worker {
@@ -155,11 +209,14 @@ impl Worker {
                 norm: Normaliser::new(config.normalise),
                 out: String::new(),
                 assembler: Assembler::default(),
-                removed: vec![0; n_rules + 1],
-                cut: vec![0; n_rules + 1],
+                removed: vec![0; n_rules + 2],
+                cut: vec![0; n_rules + 2],
                 lines_in: 0,
                 lines_kept: 0,
                 repairs: RepairCounts::default(),
+                learner: DocLearner::new(cleaner.learn),
+                learning: false,
+                corpus_verdicts: Vec::new(),
             },
             cleaner,
         }
@@ -173,8 +230,68 @@ impl Worker {
         output: &mut W,
         mut explain: Option<&mut dyn FnMut(&Removal<'_>)>,
     ) -> Result<Stats> {
-        let config = self.cleaner.config.clone();
-        let rules = self.cleaner.rules.clone();
+        self.run(input, |state, cleaner| {
+            state.write_window(cleaner, &mut explain);
+            output.write_all(state.out.as_bytes())?;
+            output.flush()?;
+            Ok(state.out.len() as u64)
+        })
+    }
+
+    /// Learns one document into `builder`: the same stages as [`clean`],
+    /// up to and including the rules and in-document repetition (so lines
+    /// removed by them never count as corpus lines). Nothing is written; a
+    /// document that fails adds nothing.
+    ///
+    /// [`clean`]: Worker::clean
+    pub fn learn<R: Read>(&mut self, input: R, builder: &mut ProfileBuilder) -> Result<Stats> {
+        self.state.learner.start();
+        self.state.learning = true;
+        let result = self.run(input, |state, _| {
+            for i in 0..state.records.len() {
+                let rec = state.records[i];
+                if let (true, Some(key), Verdict::Keep | Verdict::Trim { .. }) =
+                    (rec.informative, rec.key, rec.verdict)
+                {
+                    state.learner.line(key);
+                }
+            }
+            Ok(0)
+        });
+        self.state.learning = false;
+        let stats = result?;
+        self.state.learner.finish(builder);
+        Ok(stats)
+    }
+
+    /// Calls `f` with the key and text of every line that survives the
+    /// rules and repetition (used to show learned lines to users).
+    pub fn visit<R: Read>(&mut self, input: R, mut f: impl FnMut(u64, &str)) -> Result<Stats> {
+        self.state.learning = true;
+        let result = self.run(input, |state, _| {
+            for rec in &state.records {
+                if let (Some(key), Verdict::Keep) = (rec.key, rec.verdict) {
+                    f(key, &state.normalised[rec.start as usize..rec.end as usize]);
+                }
+            }
+            Ok(0)
+        });
+        self.state.learning = false;
+        result
+    }
+
+    /// Drives one document through read → decode → split → repair →
+    /// normalise → judge, handing each judged window to `sink`, which
+    /// returns the bytes it wrote.
+    fn run<R: Read>(
+        &mut self,
+        input: R,
+        mut sink: impl FnMut(&mut WindowState, &Cleaner) -> Result<u64>,
+    ) -> Result<Stats> {
+        let cleaner = self.cleaner.clone();
+        let config = &*cleaner.config;
+        let rules = &*cleaner.rules;
+        let needs_keys = cleaner.corpus.is_some();
         self.lines.reset();
         self.state.start_document();
         let mut bytes_in = 0u64;
@@ -198,15 +315,13 @@ impl Worker {
             let state = &mut self.state;
             state.out.clear();
             let repaired = repair(&text, &config.repair, &mut state.repairs);
-            state.judge_window(&repaired, &config, &rules);
-            state.write_window(&rules, &config, &mut explain);
-            output.write_all(state.out.as_bytes())?;
-            bytes_out += state.out.len() as u64;
-            output.flush()?;
+            state.judge_window(&repaired, config, rules, needs_keys);
+            state.settle(&cleaner);
+            bytes_out += sink(state, &cleaner)?;
         }
         let report = decoder.report();
         drop(decoder);
-        Ok(self.state.finish(&rules, report, bytes_in, bytes_out))
+        Ok(self.state.finish(rules, report, bytes_in, bytes_out))
     }
 }
 
@@ -223,7 +338,7 @@ impl WindowState {
 
     /// First pass: normalise every line and judge it by the rules; count
     /// repetition candidates.
-    fn judge_window(&mut self, text: &str, config: &Config, rules: &RuleSet) {
+    fn judge_window(&mut self, text: &str, config: &Config, rules: &RuleSet, needs_keys: bool) {
         self.normalised.clear();
         self.records.clear();
         let repeat = &config.repeat;
@@ -233,6 +348,8 @@ impl WindowState {
             let line = &self.normalised[start..];
             let mut verdict = Verdict::Keep;
             let mut key = None;
+            let mut candidate = false;
+            let mut informative = false;
             if config.strip && !line.is_empty() {
                 if let Some(id) = rules.match_line(line) {
                     verdict = Verdict::Remove(Reason::Rule(id));
@@ -243,13 +360,16 @@ impl WindowState {
                         end: range.end as u32,
                     };
                 }
-                if repeat.enabled
-                    && !matches!(verdict, Verdict::Remove(_))
-                    && RepeatCounter::is_candidate(line, repeat)
-                {
-                    let k = self.keys.key(line);
-                    self.repeat.add(k);
-                    key = Some(k);
+                if !matches!(verdict, Verdict::Remove(_)) {
+                    candidate = repeat.enabled && RepeatCounter::is_candidate(line, repeat);
+                    if candidate || needs_keys || self.learning {
+                        let k = self.keys.key(line);
+                        informative = self.keys.last_words() > 0;
+                        if candidate {
+                            self.repeat.add(k);
+                        }
+                        key = Some(k);
+                    }
                 }
             }
             self.records.push(Record {
@@ -257,40 +377,71 @@ impl WindowState {
                 end: self.normalised.len() as u32,
                 verdict,
                 key,
+                candidate,
+                informative,
             });
         }
         self.lines_in += self.records.len() as u64;
     }
 
-    /// Second pass: settle repetition, then write kept lines and report
-    /// removed ones.
+    /// Second pass: settles in-document repetition (now that the whole
+    /// window is counted), then corpus boilerplate, which is judged over
+    /// runs of kept lines (see [`crate::profile`]).
+    fn settle(&mut self, cleaner: &Cleaner) {
+        let config = &cleaner.config;
+        for rec in &mut self.records {
+            if let (true, Some(key)) = (rec.candidate, rec.key)
+                && self.repeat.is_repeated(key, &config.repeat)
+            {
+                rec.verdict = Verdict::Remove(Reason::Repeated);
+            }
+        }
+        self.repeat.end_window(&config.repeat);
+        let Some(model) = cleaner.corpus.as_deref() else {
+            return;
+        };
+        let mut kept: Vec<(Option<u64>, &str)> = Vec::new();
+        let mut index = Vec::new();
+        for (i, rec) in self.records.iter().enumerate() {
+            if rec.start == rec.end || matches!(rec.verdict, Verdict::Remove(_)) {
+                continue;
+            }
+            let key = rec.key.filter(|_| rec.informative);
+            kept.push((key, &self.normalised[rec.start as usize..rec.end as usize]));
+            index.push(i);
+        }
+        let mut verdicts = std::mem::take(&mut self.corpus_verdicts);
+        model.judge_lines(&kept, cleaner.learn.prose_words as usize, &mut verdicts);
+        for (&i, verdict) in index.iter().zip(&verdicts) {
+            if let Some(docs) = verdict {
+                self.records[i].verdict = Verdict::Remove(Reason::Corpus(*docs));
+            }
+        }
+        self.corpus_verdicts = verdicts;
+    }
+
+    /// Writes the kept lines of a settled window and reports removed ones.
     fn write_window(
         &mut self,
-        rules: &RuleSet,
-        config: &Config,
+        cleaner: &Cleaner,
         explain: &mut Option<&mut dyn FnMut(&Removal<'_>)>,
     ) {
-        let repeat_slot = self.removed.len() - 1;
+        let rules = &*cleaner.rules;
         let first_line = self.lines_in - self.records.len() as u64 + 1;
         for (i, rec) in self.records.iter().enumerate() {
             let line = &self.normalised[rec.start as usize..rec.end as usize];
-            let mut verdict = rec.verdict;
-            if rec
-                .key
-                .is_some_and(|k| self.repeat.is_repeated(k, &config.repeat))
-            {
-                verdict = Verdict::Remove(Reason::Repeated);
-            }
-            let (reason, text, span) = match verdict {
+            let (reason, text, span) = match rec.verdict {
                 Verdict::Keep => {
                     self.lines_kept += u64::from(!line.is_empty());
                     self.assembler.line(line, &mut self.out);
                     continue;
                 }
                 Verdict::Remove(reason) => {
+                    let n = self.removed.len();
                     let slot = match reason {
                         Reason::Rule(id) => id as usize,
-                        Reason::Repeated => repeat_slot,
+                        Reason::Repeated => n - 2,
+                        Reason::Corpus(_) => n - 1,
                     };
                     self.removed[slot] += 1;
                     (reason, line, false)
@@ -316,7 +467,6 @@ impl WindowState {
                 });
             }
         }
-        self.repeat.end_window(&config.repeat);
     }
 
     fn finish(
@@ -339,9 +489,12 @@ impl WindowState {
             tags_removed: self.repairs.tags,
             ..Stats::default()
         };
+        let n = self.removed.len();
         let name = |slot: usize| {
-            if slot == self.removed.len() - 1 {
+            if slot == n - 2 {
                 crate::judge::REPEATED.to_string()
+            } else if slot == n - 1 {
+                crate::judge::CORPUS.to_string()
             } else {
                 rules.name(slot as u16).to_string()
             }

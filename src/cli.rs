@@ -1,10 +1,12 @@
-//! Command-line options (clap). Nothing outside `main.rs` sees these types:
-//! [`Opts::to_config`] turns them into the library's plain `Config`.
+//! Command-line options (clap). Nothing outside the binary sees these
+//! types: [`PipelineArgs::to_config`] and [`CorpusArgs::to_options`] turn
+//! them into the library's plain option structs.
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use decruft::config::{Config, RepeatOptions};
 use decruft::decode::{DecodeOptions, encoding_for_label};
 use decruft::normalise::{NormaliseOptions, UnicodeForm};
+use decruft::profile::CorpusOptions;
 use decruft::repair::RepairOptions;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -34,8 +36,34 @@ were still cleaned), 2 usage error.";
 
 /// decruft command line.
 #[derive(Parser, Debug)]
-#[command(name = "decruft", version, about = ABOUT, long_about = LONG_ABOUT)]
+#[command(
+    name = "decruft",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Opts {
+    /// A subcommand; without one, decruft cleans.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of the default (clean) command.
+    #[command(flatten)]
+    pub clean: CleanArgs,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Learn what a corpus repeats and write it to a profile file, or merge
+    /// profiles.
+    Learn(LearnArgs),
+}
+
+/// Options of the clean command (the default).
+#[derive(Args, Debug)]
+pub struct CleanArgs {
     /// Files or folders to clean ('-' for standard input).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -67,6 +95,96 @@ pub struct Opts {
     #[arg(long)]
     pub explain: bool,
 
+    /// List the rules in effect (built-in and --rules) and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+
+    /// Remove the corpus boilerplate recorded in a profile (from
+    /// 'decruft learn'), instead of learning from the inputs.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+
+    /// Do not learn corpus boilerplate from the inputs.
+    #[arg(long, conflicts_with = "profile")]
+    pub no_corpus: bool,
+
+    /// Corpus thresholds.
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    /// Pipeline options.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+/// Options of `decruft learn`.
+#[derive(Args, Debug)]
+pub struct LearnArgs {
+    /// Files or folders to learn from (or, with --merge, profiles to merge).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// The profile file to write.
+    #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
+    pub output: PathBuf,
+
+    /// Merge the given profile files instead of learning.
+    #[arg(long)]
+    pub merge: bool,
+
+    /// With --merge: write only shard I of N (e.g. 2/8) of the key range, so
+    /// N workers can share one large merge.
+    #[arg(long, value_name = "I/N", requires = "merge", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+
+    /// List the N most frequent lines that the thresholds make boilerplate,
+    /// with their document counts, on standard output.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
+    /// Worker threads [default: number of cores].
+    #[arg(short = 'j', long = "threads", value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Print statistics to standard error when done.
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
+    pub stats: Option<StatsFormat>,
+
+    /// Corpus thresholds (for --top).
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    /// Pipeline options.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+/// Thresholds that make a recurring line corpus boilerplate.
+#[derive(Args, Debug)]
+pub struct CorpusArgs {
+    /// A line must occur in at least N documents to be corpus boilerplate.
+    #[arg(long, value_name = "N", default_value_t = CorpusOptions::default().min_docs, value_parser = clap::value_parser!(u32).range(2..))]
+    pub min_docs: u32,
+
+    /// ... and in at least this share of all documents (0 to 1).
+    #[arg(long, value_name = "SHARE", default_value_t = CorpusOptions::default().min_share, value_parser = parse_share)]
+    pub min_share: f64,
+}
+
+impl CorpusArgs {
+    /// The library's thresholds.
+    pub fn to_options(&self) -> CorpusOptions {
+        CorpusOptions {
+            min_docs: self.min_docs,
+            min_share: self.min_share,
+            ..CorpusOptions::default()
+        }
+    }
+}
+
+/// Options that shape the pipeline, shared by clean and learn.
+#[derive(Args, Debug)]
+pub struct PipelineArgs {
     /// Add rules from FILE: one regex per line, '#' comments, 'span:' prefix
     /// to cut a span instead of the whole line. Repeatable.
     #[arg(long = "rules", value_name = "FILE")]
@@ -75,10 +193,6 @@ pub struct Opts {
     /// Turn the built-in rule pack off.
     #[arg(long)]
     pub no_builtin_rules: bool,
-
-    /// List the rules in effect (built-in and --rules) and exit.
-    #[arg(long)]
-    pub list_rules: bool,
 
     /// Do not remove lines that repeat inside a document.
     #[arg(long)]
@@ -138,6 +252,35 @@ pub struct Opts {
     pub max_line: usize,
 }
 
+/// Parses `I/N` with `I < N`.
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("'{s}' is not I/N (example: 0/8)"))?;
+    let i: u64 = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}': I is not a number"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}': N is not a number"))?;
+    if n == 0 || i >= n {
+        return Err(format!("'{s}': need 0 <= I < N"));
+    }
+    Ok((i, n))
+}
+
+/// Parses a share between 0 and 1.
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a share between 0 and 1 (example: 0.001)"
+        )),
+    }
+}
+
 /// Parses `8M`, `64K`, `1G` or a plain byte count.
 fn parse_size(s: &str) -> Result<usize, String> {
     let s = s.trim();
@@ -155,7 +298,7 @@ fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("'{s}' is out of range"))
 }
 
-impl Opts {
+impl PipelineArgs {
     /// The library configuration these options describe.
     pub fn to_config(&self) -> Result<Config, String> {
         let forced = match &self.encoding {
@@ -209,6 +352,15 @@ mod tests {
         assert_eq!(parse_size("8m"), Ok(8 << 20));
         assert!(parse_size("eight").is_err());
         assert!(parse_size("0").is_err());
+    }
+
+    #[test]
+    fn shards_and_shares_parse() {
+        assert_eq!(parse_shard("2/8"), Ok((2, 8)));
+        assert!(parse_shard("8/8").is_err());
+        assert!(parse_shard("x").is_err());
+        assert_eq!(parse_share("0.25"), Ok(0.25));
+        assert!(parse_share("2").is_err());
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //! | write | [`write`] | kept lines → output, blank runs collapsed |
 //!
 //! [`clean`] wires them together for one document; [`batch`] runs many
-//! documents in parallel with output in input order.
+//! documents in parallel with output in input order. [`profile`] learns what
+//! a corpus repeats across documents, and the judge applies it.
 //!
 //! ```
 //! use decruft::{Cleaner, Config, RuleSet};
@@ -46,6 +47,7 @@ pub mod error;
 pub mod judge;
 pub mod lines;
 pub mod normalise;
+pub mod profile;
 pub mod repair;
 pub mod stats;
 pub mod write;

@@ -2,9 +2,10 @@
 //!
 //! Repetition inside a document and recurrence across a corpus both compare
 //! lines by key, so that template variants meet: case is folded, every run
-//! of digits becomes one `0`, punctuation and symbols are dropped and
-//! whitespace is folded. "Updated 14:02 GMT" and "updated 09:15 gmt" share a
-//! key. Keys are xxh3 hashes, stable across platforms and releases, so they
+//! of digits becomes one `0`, English month and weekday names (full or
+//! three-letter) become `§`, punctuation and symbols are dropped and
+//! whitespace is folded. "Updated 14:02 GMT, Mon 3 March" and "updated
+//! 09:15 gmt, Fri 11 Apr" share a key. Keys are xxh3 hashes, stable across platforms and releases, so they
 //! can be written into profiles; only the hash is kept, never the text.
 
 use xxhash_rust::xxh3::xxh3_64;
@@ -13,6 +14,7 @@ use xxhash_rust::xxh3::xxh3_64;
 #[derive(Debug, Default)]
 pub struct KeyMaker {
     scratch: String,
+    words: u32,
 }
 
 impl KeyMaker {
@@ -24,25 +26,34 @@ impl KeyMaker {
     /// The template of `line` (as compared), for display and tests.
     pub fn template<'s>(&'s mut self, line: &str) -> &'s str {
         self.scratch.clear();
+        self.words = 0;
         let mut in_digits = false;
         let mut pending_space = false;
+        // Start of the word being written, to fold date names when it ends.
+        let mut word: Option<usize> = None;
         for c in line.chars() {
+            if c.is_alphabetic() {
+                in_digits = false;
+                if word.is_none() {
+                    self.push_space(&mut pending_space);
+                    word = Some(self.scratch.len());
+                }
+                if c.is_ascii() {
+                    self.scratch.push(c.to_ascii_lowercase());
+                } else {
+                    self.scratch.extend(c.to_lowercase());
+                }
+                continue;
+            }
+            if let Some(start) = word.take() {
+                self.fold_date_name(start);
+            }
             if c.is_numeric() {
                 if !in_digits {
                     self.push_space(&mut pending_space);
                     self.scratch.push('0');
                 }
                 in_digits = true;
-                continue;
-            }
-            if c.is_alphabetic() {
-                in_digits = false;
-                self.push_space(&mut pending_space);
-                if c.is_ascii() {
-                    self.scratch.push(c.to_ascii_lowercase());
-                } else {
-                    self.scratch.extend(c.to_lowercase());
-                }
             } else if c.is_whitespace() {
                 in_digits = false;
                 pending_space = true;
@@ -50,7 +61,64 @@ impl KeyMaker {
             // Punctuation and symbols are dropped ("Read more:" meets "Read
             // more") and do not end a number ("14:02" and "3,000" are one).
         }
+        if let Some(start) = word {
+            self.fold_date_name(start);
+        }
         &self.scratch
+    }
+
+    /// Replaces the word at `start..` by `§` when it names a month or a day.
+    fn fold_date_name(&mut self, start: usize) {
+        const NAMES: &[&str] = &[
+            "jan",
+            "january",
+            "feb",
+            "february",
+            "mar",
+            "march",
+            "apr",
+            "april",
+            "may",
+            "jun",
+            "june",
+            "jul",
+            "july",
+            "aug",
+            "august",
+            "sep",
+            "sept",
+            "september",
+            "oct",
+            "october",
+            "nov",
+            "november",
+            "dec",
+            "december",
+            "mon",
+            "monday",
+            "tue",
+            "tues",
+            "tuesday",
+            "wed",
+            "wednesday",
+            "thu",
+            "thur",
+            "thurs",
+            "thursday",
+            "fri",
+            "friday",
+            "sat",
+            "saturday",
+            "sun",
+            "sunday",
+        ];
+        let w = &self.scratch[start..];
+        if (3..=9).contains(&w.len()) && NAMES.contains(&w) {
+            self.scratch.truncate(start);
+            self.scratch.push('§');
+        } else {
+            self.words += 1;
+        }
     }
 
     fn push_space(&mut self, pending: &mut bool) {
@@ -64,6 +132,14 @@ impl KeyMaker {
     pub fn key(&mut self, line: &str) -> u64 {
         xxh3_64(self.template(line).as_bytes())
     }
+
+    /// Words (other than month and day names) in the last template made.
+    /// A line of only numbers and dates ("3,803", "Friday, 25 February")
+    /// has none: its template is shared by unrelated lines everywhere, so
+    /// it is no evidence of boilerplate.
+    pub fn last_words(&self) -> u32 {
+        self.words
+    }
 }
 
 #[cfg(test)]
@@ -75,8 +151,17 @@ mod tests {
         let mut k = KeyMaker::new();
         assert_eq!(
             k.template("Updated 14:02 GMT, 3 March 2024"),
-            "updated 0 gmt 0 march 0"
+            "updated 0 gmt 0 § 0"
         );
+        assert_eq!(
+            k.key("Last modified on Wed 9 Apr 2025"),
+            k.key("last modified on Sunday 30 October 2024")
+        );
+        assert_eq!(k.template("Mayday for Marchers"), "mayday for marchers");
+        k.key("Friday, 25 February");
+        assert_eq!(k.last_words(), 0);
+        k.key("Updated 14:02 GMT");
+        assert_eq!(k.last_words(), 2);
         assert_eq!(k.key("Updated 14:02 GMT"), k.key("updated  09:15 gmt"));
         assert_eq!(k.key("Read more:"), k.key("READ MORE"));
         assert_ne!(k.key("Read more"), k.key("Read less"));

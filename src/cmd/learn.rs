@@ -1,0 +1,134 @@
+//! `decruft learn PATH... -o FILE`: learn a corpus profile, or merge
+//! profiles (`--merge`, optionally one hash-range shard of the merge).
+
+use super::{Exit, Failure, StderrReport, cleaner, io_failure, threads};
+use crate::cli::{LearnArgs, StatsFormat};
+use decruft::batch::{self, Mode};
+use decruft::profile::{self, Profile, file};
+use std::io::{self, Write};
+use std::time::Instant;
+
+pub fn run(args: &LearnArgs) -> Result<Exit, Failure> {
+    let started = Instant::now();
+    if args.merge {
+        let header = file::merge_files(&args.paths, &args.output, args.shard)
+            .map_err(|e| Failure::Fatal(e.to_string()))?;
+        if args.stats.is_some() {
+            eprintln!(
+                "merged {} profiles: {} documents, {} distinct lines, {:.3} s",
+                args.paths.len(),
+                header.docs,
+                header.entries,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(Exit::Ok);
+    }
+    let cleaner = cleaner(&args.pipeline)?;
+    let (jobs, plan_errors) = batch::plan(&args.paths, &Mode::Stream).map_err(Failure::Usage)?;
+    let report = StderrReport::new();
+    for e in &plan_errors {
+        batch::Report::failed(&report, &e.label, &e.error);
+    }
+    if jobs.iter().any(|j| j.label == "<stdin>") {
+        return Err(Failure::Usage(
+            "learn reads files and folders; standard input cannot be learned".into(),
+        ));
+    }
+    let builder = batch::learn(&cleaner, &jobs, threads(args.threads))
+        .map_err(|e| Failure::Fatal(e.to_string()))?;
+    let distinct = builder.len();
+    let profile = builder.finish(cleaner.learn_fingerprint());
+    write_profile(&profile, &args.output)?;
+    if let Some(n) = args.top {
+        print_top(&cleaner, &jobs, &profile, n, args)?;
+    }
+    let failed = jobs.len() as u64 - profile.docs + plan_errors.len() as u64;
+    let seconds = started.elapsed().as_secs_f64();
+    match args.stats {
+        Some(StatsFormat::Json) => eprintln!(
+            "{}",
+            serde_json::json!({
+                "documents": profile.docs,
+                "files_failed": failed,
+                "distinct_lines": distinct,
+                "profile_bytes": file::to_bytes(&profile).len(),
+                "seconds": seconds,
+            })
+        ),
+        Some(StatsFormat::Text) => eprintln!(
+            "learned {} documents ({failed} failed), {distinct} distinct lines, {} bytes of profile, {seconds:.3} s",
+            profile.docs,
+            file::to_bytes(&profile).len(),
+        ),
+        None => {}
+    }
+    Ok(if failed > 0 {
+        Exit::SomeFailed
+    } else {
+        report.exit()
+    })
+}
+
+fn write_profile(profile: &Profile, path: &std::path::Path) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let fail =
+        |e: io::Error| Failure::Fatal(format!("{}: {}", path.display(), batch::io_cause(&e)));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        file::write_profile(profile, &mut w).map_err(fail)?;
+        w.flush().map_err(fail)?;
+    }
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Lists the most frequent lines that are frequent enough to be
+/// boilerplate, with the share of their documents where they sit at the
+/// start (head) or end (tail). When cleaning, such a line still stays if it
+/// belongs to a block of prose copied together (syndicated text).
+fn print_top(
+    cleaner: &decruft::Cleaner,
+    jobs: &[batch::Job],
+    profile: &Profile,
+    n: usize,
+    args: &LearnArgs,
+) -> Result<(), Failure> {
+    let opts = args.corpus.to_options();
+    let floor = opts.threshold(profile.docs);
+    let mut frequent: Vec<_> = profile
+        .entries
+        .iter()
+        .filter(|(_, s)| s.docs >= floor)
+        .collect();
+    frequent.sort_by(|a, b| b.1.docs.cmp(&a.1.docs).then(a.0.cmp(&b.0)));
+    let keys: Vec<u64> = frequent.iter().map(|(k, _)| *k).collect();
+    let texts = batch::examples(cleaner, jobs, &keys);
+    let mut out = io::stdout().lock();
+    writeln!(out, "docs\thead%\ttail%\tline").map_err(io_failure)?;
+    let mut shown = 0;
+    for (key, s) in frequent {
+        let Some(text) = texts.get(key) else { continue };
+        if !profile::frequent_enough(s, text, profile.docs, &opts) {
+            continue;
+        }
+        let pct = |x: u32| 100.0 * f64::from(x) / f64::from(s.docs.max(1));
+        writeln!(
+            out,
+            "{}\t{:.0}\t{:.0}\t{text}",
+            s.docs,
+            pct(s.head),
+            pct(s.tail),
+        )
+        .map_err(io_failure)?;
+        shown += 1;
+        if shown == n {
+            break;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! What the commands share: exit statuses, error reporting to standard
+//! error, and building the cleaner from the pipeline options.
+
+pub mod clean;
+pub mod learn;
+
+use crate::cli::{PipelineArgs, StatsFormat};
+use decruft::batch::{self, BatchOptions};
+use decruft::{Cleaner, Error, Removal, RuleSetBuilder, Stats};
+use std::io::{self, Write};
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Exit statuses: the contract in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Every input was processed.
+    Ok = 0,
+    /// At least one input failed; the others were processed.
+    SomeFailed = 1,
+    /// The command line was wrong; nothing was processed.
+    Usage = 2,
+}
+
+/// Why a command stopped early.
+pub enum Failure {
+    /// Bad options: exit 2.
+    Usage(String),
+    /// The reader of our output went away: exit 0, quietly.
+    BrokenPipe,
+    /// Something that ends the whole run: exit 1.
+    Fatal(String),
+}
+
+/// Prints per-file problems and `--explain` lines; remembers that something
+/// failed so the command can choose the exit status (ripgrep's
+/// `messages.rs`). Each message is one locked write, so workers never
+/// interleave within a line.
+pub struct StderrReport {
+    errored: AtomicBool,
+}
+
+impl StderrReport {
+    pub fn new() -> Self {
+        StderrReport {
+            errored: AtomicBool::new(false),
+        }
+    }
+
+    /// The exit status so far.
+    pub fn exit(&self) -> Exit {
+        if self.errored.load(Ordering::Relaxed) {
+            Exit::SomeFailed
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
+impl batch::Report for StderrReport {
+    fn failed(&self, label: &str, error: &Error) {
+        self.errored.store(true, Ordering::Relaxed);
+        let _ = writeln!(io::stderr().lock(), "decruft: {label}: {error}");
+    }
+
+    fn removed(&self, label: &str, r: &Removal<'_>) {
+        let span = if r.span { " (span)" } else { "" };
+        let _ = writeln!(
+            io::stderr().lock(),
+            "{label}:{}\t{}{span}\t{}",
+            r.line,
+            r.reason,
+            r.text
+        );
+    }
+}
+
+/// Builds the cleaner the pipeline options describe.
+pub fn cleaner(args: &PipelineArgs) -> Result<Cleaner, Failure> {
+    let config = args.to_config().map_err(Failure::Usage)?;
+    let mut builder = RuleSetBuilder::new();
+    builder.builtin(!args.no_builtin_rules);
+    for path in &args.rules {
+        builder
+            .rules_file(path)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+    }
+    let rules = builder.build().map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok(Cleaner::new(config, rules))
+}
+
+/// Worker threads: the flag, or every core.
+pub fn threads(flag: Option<NonZeroUsize>) -> usize {
+    flag.map_or_else(|| BatchOptions::default().threads, |n| n.get())
+}
+
+/// Prints `--stats` in the chosen format.
+pub fn print_stats(stats: &Stats, format: Option<StatsFormat>) {
+    match format {
+        Some(StatsFormat::Json) => eprintln!("{}", stats.to_json()),
+        Some(StatsFormat::Text) => eprintln!("{stats}"),
+        None => {}
+    }
+}
+
+/// Maps an output error to a failure, a closed pipe to a quiet end.
+pub fn io_failure(e: io::Error) -> Failure {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Failure::BrokenPipe
+    } else {
+        Failure::Fatal(format!("cannot write output: {}", batch::io_cause(&e)))
+    }
+}

@@ -151,17 +151,14 @@ dtest!(near_misses_are_kept_byte_for_byte, |dir, cmd| {
     eqnice!(doc, dir.command().pipe(&doc));
 });
 
-dtest!(
-    near_misses_starting_like_notices_are_kept,
-    |dir, cmd| {
-        let doc = hay::NEAR_MISSES_REMOVED.join("\n\n") + "\n";
-        cmd.arg("--explain")
-            .stdin(&doc)
-            .assert_exit(0)
-            .assert_stdout(&doc)
-            .assert_quiet();
-    }
-);
+dtest!(near_misses_starting_like_notices_are_kept, |dir, cmd| {
+    let doc = hay::NEAR_MISSES_REMOVED.join("\n\n") + "\n";
+    cmd.arg("--explain")
+        .stdin(&doc)
+        .assert_exit(0)
+        .assert_stdout(&doc)
+        .assert_quiet();
+});
 
 dtest!(short_lines_that_do_not_repeat_stay, |dir, cmd| {
     // Short headline-like lines are only removed when they repeat.

@@ -308,18 +308,15 @@ dtest!(max_line_to_stdout_others_still_cleaned, |dir, cmd| {
         .assert_stderr_has("long.txt: line longer than");
 });
 
-dtest!(
-    max_line_alone_is_honoured,
-    |dir, cmd| {
-        dir.create("long.txt", format!("short\n{}\nafter\n", "x".repeat(5000)));
-        dir.create("ok.txt", hay::MATCH);
-        let out = cmd
-            .args(["--max-line", "1K", "long.txt", "ok.txt"])
-            .assert_exit(1);
-        out.assert_stdout(hay::MATCH_CLEAN)
-            .assert_stderr_has("long.txt: line longer than");
-    }
-);
+dtest!(max_line_alone_is_honoured, |dir, cmd| {
+    dir.create("long.txt", format!("short\n{}\nafter\n", "x".repeat(5000)));
+    dir.create("ok.txt", hay::MATCH);
+    let out = cmd
+        .args(["--max-line", "1K", "long.txt", "ok.txt"])
+        .assert_exit(1);
+    out.assert_stdout(hay::MATCH_CLEAN)
+        .assert_stderr_has("long.txt: line longer than");
+});
 
 dtest!(max_line_long_enough_accepts_the_line, |dir, cmd| {
     let long = "word ".repeat(2000).trim_end().to_string() + "\n";

@@ -14,16 +14,26 @@
 //! count; small files are cleaned in parallel batches into memory, large
 //! ones (and standard input) stream straight through in bounded memory.
 //!
+//! Each input is opened by [`crate::read`] (gzip and zstd undone by magic
+//! bytes) and read in the [`crate::format`] its name or first line says:
+//! plain text is one document; JSON Lines, WET and `--doc-separator`
+//! streams are cut into chunks of records that the same pool cleans in
+//! parallel, in input order. With `-o DIR` each output keeps its input's
+//! compression unless `--compress` says otherwise; output to one stream is
+//! compressed (or not) by the caller.
+//!
 //! A failing job is reported through [`Report::failed`] and the run goes on.
 
 use crate::clean::{Cleaner, Removal, Worker};
 use crate::error::{Error, Result};
+use crate::format::{self, FormatOptions, Kind, Sink, plain};
 use crate::profile::ProfileBuilder;
+use crate::read::{self, Compression, Encoder, Input};
 use crate::stats::Stats;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Write};
+use std::fs;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Where one input comes from.
@@ -57,13 +67,53 @@ pub struct Job {
     pub dest: Option<PathBuf>,
 }
 
+impl Job {
+    /// Can this input be read more than once? Only a regular file can:
+    /// standard input, a FIFO or a device would lose what a learning pass
+    /// or a format sniff read from it.
+    pub fn rereadable(&self) -> bool {
+        match &self.source {
+            Source::Stdin => false,
+            Source::File(p) => fs::metadata(p).is_ok_and(|m| m.is_file()),
+        }
+    }
+}
+
 /// Receives what happens during a run; implemented by the CLI. Called from
 /// worker threads.
 pub trait Report: Sync {
     /// A job failed; the run goes on.
     fn failed(&self, label: &str, error: &Error);
-    /// A line or span was removed (only when `explain` is on).
+    /// A line or span was removed (only when `explain` is on). For record
+    /// formats the label is `FILE:RECORD`.
     fn removed(&self, label: &str, removal: &Removal<'_>);
+    /// A record of a file had a problem that does not fail the file (a
+    /// malformed JSON line under `--on-error keep|skip`); `label` is
+    /// `FILE:RECORD`. By default printed as `decruft: FILE:RECORD: cause`
+    /// on standard error, without changing the exit status.
+    fn warning(&self, label: &str, message: &str) {
+        let _ = writeln!(io::stderr().lock(), "decruft: {label}: {message}");
+    }
+}
+
+/// Lets the formats report through a [`Report`].
+struct ReportSink<'a>(&'a dyn Report);
+
+impl Sink for ReportSink<'_> {
+    fn removed(&self, label: &str, removal: &Removal<'_>) {
+        self.0.removed(label, removal);
+    }
+    fn warning(&self, label: &str, message: &str) {
+        self.0.warning(label, message);
+    }
+}
+
+/// Says nothing: the learning pass leaves reporting to the cleaning pass.
+struct Quiet;
+
+impl Sink for Quiet {
+    fn removed(&self, _: &str, _: &Removal<'_>) {}
+    fn warning(&self, _: &str, _: &str) {}
 }
 
 /// Options of a batch run.
@@ -76,6 +126,8 @@ pub struct BatchOptions {
     /// Files at most this large are cleaned in memory in parallel when
     /// writing to one stream; larger ones stream through.
     pub stream_threshold: u64,
+    /// Input formats and output compression.
+    pub format: FormatOptions,
 }
 
 impl Default for BatchOptions {
@@ -84,6 +136,7 @@ impl Default for BatchOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             explain: false,
             stream_threshold: 16 << 20,
+            format: FormatOptions::default(),
         }
     }
 }
@@ -283,40 +336,76 @@ pub fn run(
         })?;
     match mode {
         Mode::Stream => run_stream(&pool, cleaner, jobs, opts, report, stream),
-        _ => Ok(pool.install(|| run_files(cleaner, jobs, opts, report))),
+        _ => Ok(pool.install(|| run_files(&pool, cleaner, jobs, opts, report))),
     }
 }
 
-fn open(source: &Source) -> io::Result<Box<dyn Read + Send>> {
-    Ok(match source {
-        Source::Stdin => Box::new(io::stdin()),
-        Source::File(p) => {
-            if fs::metadata(p)?.is_dir() {
-                return Err(io::Error::other("is a folder"));
-            }
-            Box::new(File::open(p)?)
-        }
-    })
+fn path_of(source: &Source) -> Option<&Path> {
+    match source {
+        Source::Stdin => None,
+        Source::File(p) => Some(p),
+    }
 }
 
-/// Cleans one job into `out`, reporting removals.
+/// Opens a job's input and decides its format.
+fn open(job: &Job, format: &FormatOptions) -> Result<(Input, Kind)> {
+    let path = path_of(&job.source);
+    let mut input = read::open(path).map_err(|e| Error::Input {
+        message: io_cause(&e),
+    })?;
+    let head = input.reader.fill_buf().map_err(|e| Error::Input {
+        message: io_cause(&e),
+    })?;
+    let kind = format.resolve(path, head);
+    Ok((input, kind))
+}
+
+/// Cleans one job into `out`, reporting removals. With `keep_compression`
+/// (output files) the output is compressed as `--compress` says, or as the
+/// input was; otherwise it is written plain.
+#[allow(clippy::too_many_arguments)]
 fn clean_one(
+    pool: &rayon::ThreadPool,
+    cleaner: &Cleaner,
     worker: &mut Worker,
     job: &Job,
     opts: &BatchOptions,
     report: &dyn Report,
     out: &mut dyn Write,
+    keep_compression: bool,
 ) -> Result<Stats> {
-    let input = open(&job.source).map_err(|e| Error::Input {
-        message: io_cause(&e),
-    })?;
-    let mut on_removal = |r: &Removal<'_>| report.removed(&job.label, r);
-    let explain: Option<&mut dyn FnMut(&Removal<'_>)> = if opts.explain {
-        Some(&mut on_removal)
-    } else {
-        None
+    let (mut input, kind) = open(job, &opts.format)?;
+    let codec = match (keep_compression, opts.format.compress) {
+        (false, _) => Compression::None,
+        (true, Some(c)) => c,
+        (true, None) => input.compression,
     };
-    worker.clean(input, out, explain)
+    let mut out = Encoder::new(out, codec)?;
+    let stats = match opts.format.format(kind) {
+        None => {
+            let mut on_removal = |r: &Removal<'_>| report.removed(&job.label, r);
+            let explain: Option<&mut dyn FnMut(&Removal<'_>)> = if opts.explain {
+                Some(&mut on_removal)
+            } else {
+                None
+            };
+            plain::clean(worker, &mut *input.reader, &mut out, explain)?
+        }
+        Some(f) => {
+            let sink = ReportSink(report);
+            let cx = format::Context {
+                cleaner,
+                pool,
+                opts: &opts.format,
+                label: &job.label,
+                sink: &sink,
+                explain: opts.explain,
+            };
+            format::run(&*f, &mut *input.reader, &cx, &mut out)?
+        }
+    };
+    out.finish()?;
+    Ok(stats)
 }
 
 fn failed_stats() -> Stats {
@@ -326,7 +415,13 @@ fn failed_stats() -> Stats {
     }
 }
 
-fn run_files(cleaner: &Cleaner, jobs: &[Job], opts: &BatchOptions, report: &dyn Report) -> Stats {
+fn run_files(
+    pool: &rayon::ThreadPool,
+    cleaner: &Cleaner,
+    jobs: &[Job],
+    opts: &BatchOptions,
+    report: &dyn Report,
+) -> Stats {
     let results: Vec<Stats> = jobs
         .par_iter()
         .map_init(
@@ -336,7 +431,7 @@ fn run_files(cleaner: &Cleaner, jobs: &[Job], opts: &BatchOptions, report: &dyn 
                 match write_atomic(
                     dest,
                     matches!(job.source, Source::File(ref p) if p == dest),
-                    |w| clean_one(worker, job, opts, report, w),
+                    |w| clean_one(pool, cleaner, worker, job, opts, report, w, true),
                 ) {
                     Ok(stats) => stats,
                     Err(e) => {
@@ -434,7 +529,7 @@ fn run_stream(
                         || cleaner.worker(),
                         |w, job| {
                             let mut buf = Vec::new();
-                            match clean_one(w, job, opts, report, &mut buf) {
+                            match clean_one(pool, cleaner, w, job, opts, report, &mut buf, false) {
                                 Ok(stats) => (buf, stats),
                                 Err(e) => {
                                     report.failed(&job.label, &e);
@@ -454,7 +549,7 @@ fn run_stream(
         }
         // A large file or standard input streams straight through.
         let job = &jobs[i];
-        match clean_one(&mut worker, job, opts, report, stream) {
+        match clean_one(pool, cleaner, &mut worker, job, opts, report, stream, false) {
             Ok(stats) => total += &stats,
             Err(e) if e.is_broken_pipe() => return Err(e),
             Err(e) => {
@@ -479,6 +574,17 @@ fn is_small(job: &Job, opts: &BatchOptions) -> bool {
 /// that fail are skipped here (the cleaning pass reports them). Standard
 /// input is never learned: it can be read only once.
 pub fn learn(cleaner: &Cleaner, jobs: &[Job], threads: usize) -> Result<ProfileBuilder> {
+    learn_formats(cleaner, jobs, threads, &FormatOptions::default())
+}
+
+/// [`learn`] with format options: each document of a JSON Lines, WET or
+/// document-stream input is learned as its own document.
+pub fn learn_formats(
+    cleaner: &Cleaner,
+    jobs: &[Job],
+    threads: usize,
+    format: &FormatOptions,
+) -> Result<ProfileBuilder> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
@@ -487,12 +593,25 @@ pub fn learn(cleaner: &Cleaner, jobs: &[Job], threads: usize) -> Result<ProfileB
         })?;
     Ok(pool.install(|| {
         jobs.par_iter()
-            .filter(|job| matches!(job.source, Source::File(_)))
+            .filter(|job| job.rereadable())
             .fold(
                 || (cleaner.worker(), ProfileBuilder::new()),
                 |(mut worker, mut builder), job| {
-                    if let Ok(input) = open(&job.source) {
-                        let _ = worker.learn(input, &mut builder);
+                    if let Ok((mut input, kind)) = open(job, format) {
+                        let _ = match format.format(kind) {
+                            None => plain::learn(&mut worker, &mut *input.reader, &mut builder),
+                            Some(f) => {
+                                let cx = format::Context {
+                                    cleaner,
+                                    pool: &pool,
+                                    opts: format,
+                                    label: &job.label,
+                                    sink: &Quiet,
+                                    explain: false,
+                                };
+                                format::learn(&*f, &mut *input.reader, &cx, &mut builder)
+                            }
+                        };
                     }
                     (worker, builder)
                 },
@@ -508,20 +627,68 @@ pub fn learn(cleaner: &Cleaner, jobs: &[Job], threads: usize) -> Result<ProfileB
 /// Finds an example text for each wanted key, reading jobs in order until
 /// all are found (for `learn --top`, since profiles keep no text).
 pub fn examples(cleaner: &Cleaner, jobs: &[Job], wanted: &[u64]) -> HashMap<u64, String> {
+    examples_formats(cleaner, jobs, wanted, &FormatOptions::default())
+}
+
+/// [`examples`] with format options.
+pub fn examples_formats(
+    cleaner: &Cleaner,
+    jobs: &[Job],
+    wanted: &[u64],
+    format: &FormatOptions,
+) -> HashMap<u64, String> {
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(p) => p,
+        Err(_) => return HashMap::new(),
+    };
     let wanted: std::collections::HashSet<u64> = wanted.iter().copied().collect();
     let mut found = HashMap::new();
     let mut worker = cleaner.worker();
-    for job in jobs {
+    for job in jobs.iter().filter(|j| j.rereadable()) {
         if found.len() == wanted.len() {
             break;
         }
-        if let Ok(input) = open(&job.source) {
-            let _ = worker.visit(input, |key, line| {
-                if wanted.contains(&key) {
-                    found.entry(key).or_insert_with(|| line.to_string());
-                }
-            });
-        }
+        let Ok((mut input, kind)) = open(job, format) else {
+            continue;
+        };
+        let mut f = |key: u64, line: &str| {
+            if wanted.contains(&key) {
+                found.entry(key).or_insert_with(|| line.to_string());
+            }
+        };
+        let _ = match format.format(kind) {
+            None => worker.visit(&mut *input.reader, f).map(|_| ()),
+            Some(fmt) => {
+                let cx = format::Context {
+                    cleaner,
+                    pool: &pool,
+                    opts: format,
+                    label: &job.label,
+                    sink: &Quiet,
+                    explain: false,
+                };
+                format::visit(&*fmt, &mut *input.reader, &cx, &mut worker, &mut f)
+            }
+        };
     }
     found
+}
+
+/// Renames the output files of an `-o DIR` run for `--compress`:
+/// `a.jsonl.gz` becomes `a.jsonl.zst` with `--compress zstd` and `a.jsonl`
+/// with `--compress none`.
+pub fn rename_outputs(jobs: &mut [Job], compression: Compression) {
+    for job in jobs {
+        if let Some(dest) = &job.dest {
+            job.dest = Some(compression.rename(dest));
+        }
+    }
+}
+
+/// Whether any job is read as a record format (JSON Lines, WET, document
+/// stream): such an input holds many documents, so corpus learning is
+/// worth a pass even with fewer files than `--min-docs`.
+pub fn has_records(jobs: &[Job], format: &FormatOptions) -> bool {
+    jobs.iter()
+        .any(|job| job.rereadable() && open(job, format).is_ok_and(|(_, kind)| kind != Kind::Plain))
 }

@@ -5,11 +5,49 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use decruft::config::{Config, RepeatOptions};
 use decruft::decode::{DecodeOptions, encoding_for_label};
+use decruft::format::{FormatKind, FormatOptions, OnError};
 use decruft::normalise::{NormaliseOptions, UnicodeForm};
 use decruft::profile::CorpusOptions;
+use decruft::read::Compression;
 use decruft::repair::RepairOptions;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+
+/// `--format`: how inputs are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// By name (.jsonl, .ndjson, .warc.wet, each optionally .gz/.zst) or a
+    /// 'WARC/1.' first line; otherwise plain text.
+    Auto,
+    /// Plain text: one document per input (per --doc-separator stretch).
+    Plain,
+    /// JSON Lines: one document per record, in --field.
+    Jsonl,
+    /// Common Crawl WET: one document per conversion record.
+    Wet,
+}
+
+/// `--on-error`: what to do with a malformed record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnErrorArg {
+    /// Report it and drop it from the output.
+    Skip,
+    /// Report it and write it out unchanged.
+    Keep,
+    /// Report it, drop it, finish reading the file, then fail the file.
+    Fail,
+}
+
+/// `--compress`: output codec.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompressArg {
+    /// Plain output.
+    None,
+    /// gzip.
+    Gzip,
+    /// Zstandard.
+    Zstd,
+}
 
 /// Format of `--stats`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -91,7 +129,8 @@ pub struct CleanArgs {
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
     pub stats: Option<StatsFormat>,
 
-    /// Print each removed line to standard error as FILE:LINE<TAB>RULE<TAB>TEXT.
+    /// Print each removed line to standard error as FILE:LINE<TAB>RULE<TAB>TEXT
+    /// (FILE:RECORD:LINE for JSON Lines, WET and --doc-separator documents).
     #[arg(long)]
     pub explain: bool,
 
@@ -108,13 +147,116 @@ pub struct CleanArgs {
     #[arg(long, conflicts_with = "profile")]
     pub no_corpus: bool,
 
+    /// Compress the output: gzip, zstd or none. Default: with -o, each
+    /// output as its input was (renamed .gz/.zst when this is given);
+    /// on standard output, none.
+    #[arg(long, value_name = "CODEC", conflicts_with = "in_place")]
+    pub compress: Option<CompressArg>,
+
     /// Corpus thresholds.
     #[command(flatten)]
     pub corpus: CorpusArgs,
 
+    /// Input formats.
+    #[command(flatten)]
+    pub format: FormatArgs,
+
     /// Pipeline options.
     #[command(flatten)]
     pub pipeline: PipelineArgs,
+}
+
+/// Input formats, shared by clean and learn.
+#[derive(Args, Debug)]
+pub struct FormatArgs {
+    /// Input format: auto, plain, jsonl or wet.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = FormatArg::Auto)]
+    pub format: FormatArg,
+
+    /// JSON Lines: the string field to clean; a dotted path reaches into
+    /// nested objects (e.g. 'doc.body').
+    #[arg(long, value_name = "PATH", default_value = "text")]
+    pub field: String,
+
+    /// JSON Lines: add per-record statistics under this top-level key
+    /// (lines_in, lines_kept, lines_removed, spans_removed).
+    #[arg(long, value_name = "NAME")]
+    pub meta_key: Option<String>,
+
+    /// JSON Lines and WET: drop records whose text became empty.
+    #[arg(long)]
+    pub drop_empty: bool,
+
+    /// JSON Lines: what to do with a malformed line (always reported as
+    /// FILE:LINE on standard error).
+    #[arg(long, value_name = "ACTION", value_enum, default_value_t = OnErrorArg::Keep)]
+    pub on_error: OnErrorArg,
+
+    /// Plain text: a line matching REGEX separates documents (e.g. '^\f$'
+    /// or '^==> .* <==$'); separator lines are kept as they are.
+    #[arg(long, value_name = "REGEX")]
+    pub doc_separator: Option<String>,
+}
+
+impl FormatArgs {
+    /// The library's format options.
+    pub fn to_options(&self, compress: Option<CompressArg>) -> Result<FormatOptions, String> {
+        let format = match self.format {
+            FormatArg::Auto => FormatKind::Auto,
+            FormatArg::Plain => FormatKind::Plain,
+            FormatArg::Jsonl => FormatKind::Jsonl,
+            FormatArg::Wet => FormatKind::Wet,
+        };
+        if self.doc_separator.is_some() && matches!(format, FormatKind::Jsonl | FormatKind::Wet) {
+            return Err(format!(
+                "--doc-separator splits plain text; it cannot be used with --format {}",
+                if format == FormatKind::Jsonl {
+                    "jsonl"
+                } else {
+                    "wet"
+                }
+            ));
+        }
+        let field: Vec<String> = self.field.split('.').map(str::to_string).collect();
+        if field.iter().any(String::is_empty) {
+            return Err(format!(
+                "--field '{}': empty path segment (example: --field doc.text)",
+                self.field
+            ));
+        }
+        if let Some(key) = &self.meta_key
+            && *key == field[0]
+        {
+            return Err(format!(
+                "--meta-key '{key}' would overwrite the cleaned field; choose another name"
+            ));
+        }
+        let doc_separator = match &self.doc_separator {
+            None => None,
+            Some(re) => Some(
+                regex::bytes::Regex::new(re)
+                    .map_err(|e| format!("--doc-separator: bad regex: {e}"))?,
+            ),
+        };
+        Ok(FormatOptions {
+            format,
+            field,
+            meta_key: self.meta_key.clone(),
+            drop_empty: self.drop_empty,
+            on_error: match self.on_error {
+                OnErrorArg::Skip => OnError::Skip,
+                OnErrorArg::Keep => OnError::Keep,
+                OnErrorArg::Fail => OnError::Fail,
+            },
+            doc_separator,
+            compress: compress.map(|c| match c {
+                CompressArg::None => Compression::None,
+                CompressArg::Gzip => Compression::Gzip,
+                CompressArg::Zstd => Compression::Zstd,
+            }),
+            ..FormatOptions::default()
+        })
+    }
 }
 
 /// Options of `decruft learn`.
@@ -153,6 +295,10 @@ pub struct LearnArgs {
     /// Corpus thresholds (for --top).
     #[command(flatten)]
     pub corpus: CorpusArgs,
+
+    /// Input formats.
+    #[command(flatten)]
+    pub format: FormatArgs,
 
     /// Pipeline options.
     #[command(flatten)]

@@ -10,7 +10,8 @@
 //!
 //! | stage | module | in → out |
 //! |---|---|---|
-//! | read | [`batch`] | paths or stdin → byte readers |
+//! | read | [`read`] | a file or stdin, gzip/zstd by magic bytes → plain bytes |
+//! | format | [`format`] | plain, JSON Lines, WET, `--doc-separator` stream → documents (and back) |
 //! | decode | [`decode`] | bytes in any encoding → UTF-8 |
 //! | split | [`lines`] | UTF-8 stream → windows of whole lines |
 //! | repair | [`repair`] | mojibake, entities, tag residue → fixed text |
@@ -19,7 +20,8 @@
 //! | write | [`write`] | kept lines → output, blank runs collapsed |
 //!
 //! [`clean`] wires them together for one document; [`batch`] runs many
-//! documents in parallel with output in input order. [`profile`] learns what
+//! inputs, and [`format`] the chunks of records inside one, in parallel
+//! with output in input order. [`profile`] learns what
 //! a corpus repeats across documents, and the judge applies it.
 //!
 //! ```
@@ -44,10 +46,12 @@ pub mod clean;
 pub mod config;
 pub mod decode;
 pub mod error;
+pub mod format;
 pub mod judge;
 pub mod lines;
 pub mod normalise;
 pub mod profile;
+pub mod read;
 pub mod repair;
 pub mod stats;
 pub mod write;

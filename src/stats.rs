@@ -17,7 +17,18 @@ pub struct Stats {
     pub files: u64,
     /// Inputs that failed (unreadable, binary, too long a line, ...).
     pub files_failed: u64,
-    /// Raw bytes read.
+    /// Documents cleaned: one per plain file, one per JSON Lines record,
+    /// WET `conversion` record or `--doc-separator` document.
+    pub documents: u64,
+    /// Records written out uncleaned: JSON Lines records without a string
+    /// `--field`, non-`conversion` WET records, records that could not be
+    /// cleaned (reported).
+    pub records_passed: u64,
+    /// Records dropped by `--drop-empty`.
+    pub records_dropped: u64,
+    /// Malformed records (reported; handled by `--on-error`).
+    pub records_malformed: u64,
+    /// Raw bytes read (after decompression).
     pub bytes_in: u64,
     /// Bytes written.
     pub bytes_out: u64,
@@ -79,6 +90,10 @@ impl AddAssign<&Stats> for Stats {
     fn add_assign(&mut self, o: &Stats) {
         self.files += o.files;
         self.files_failed += o.files_failed;
+        self.documents += o.documents;
+        self.records_passed += o.records_passed;
+        self.records_dropped += o.records_dropped;
+        self.records_malformed += o.records_malformed;
         self.bytes_in += o.bytes_in;
         self.bytes_out += o.bytes_out;
         self.lines_in += o.lines_in;
@@ -101,6 +116,15 @@ impl fmt::Display for Stats {
             "files:              {} cleaned, {} failed",
             self.files, self.files_failed
         )?;
+        if self.documents != self.files
+            || self.records_passed + self.records_dropped + self.records_malformed > 0
+        {
+            writeln!(
+                f,
+                "documents:          {} cleaned; records: {} passed through, {} dropped, {} malformed",
+                self.documents, self.records_passed, self.records_dropped, self.records_malformed
+            )?;
+        }
         writeln!(
             f,
             "bytes:              {} in, {} out ({:.1}% kept)",

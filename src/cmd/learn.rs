@@ -35,15 +35,18 @@ pub fn run(args: &LearnArgs) -> Result<Exit, Failure> {
             "learn reads files and folders; standard input cannot be learned".into(),
         ));
     }
-    let builder = batch::learn(&cleaner, &jobs, threads(args.threads))
+    let format = args.format.to_options(None).map_err(Failure::Usage)?;
+    let builder = batch::learn_formats(&cleaner, &jobs, threads(args.threads), &format)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     let distinct = builder.len();
     let profile = builder.finish(cleaner.learn_fingerprint());
     write_profile(&profile, &args.output)?;
     if let Some(n) = args.top {
-        print_top(&cleaner, &jobs, &profile, n, args)?;
+        print_top(&cleaner, &jobs, &profile, n, args, &format)?;
     }
-    let failed = jobs.len() as u64 - profile.docs + plan_errors.len() as u64;
+    // Record formats learn many documents per file, so this can only
+    // count failures of plain files; it must not underflow.
+    let failed = (jobs.len() as u64).saturating_sub(profile.docs) + plan_errors.len() as u64;
     let seconds = started.elapsed().as_secs_f64();
     match args.stats {
         Some(StatsFormat::Json) => eprintln!(
@@ -97,6 +100,7 @@ fn print_top(
     profile: &Profile,
     n: usize,
     args: &LearnArgs,
+    format: &decruft::format::FormatOptions,
 ) -> Result<(), Failure> {
     let opts = args.corpus.to_options();
     let floor = opts.threshold(profile.docs);
@@ -107,7 +111,7 @@ fn print_top(
         .collect();
     frequent.sort_by(|a, b| b.1.docs.cmp(&a.1.docs).then(a.0.cmp(&b.0)));
     let keys: Vec<u64> = frequent.iter().map(|(k, _)| *k).collect();
-    let texts = batch::examples(cleaner, jobs, &keys);
+    let texts = batch::examples_formats(cleaner, jobs, &keys, format);
     let mut out = io::stdout().lock();
     writeln!(out, "docs\thead%\ttail%\tline").map_err(io_failure)?;
     let mut shown = 0;

@@ -23,6 +23,7 @@ use crate::profile::{CorpusModel, DocLearner, LearnOptions, ProfileBuilder};
 use crate::repair::{RepairCounts, repair};
 use crate::stats::Stats;
 use crate::write::Assembler;
+use std::borrow::Cow;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
@@ -311,7 +312,11 @@ impl Worker {
                 }
                 first = false;
             }
-            let text = String::from_utf8_lossy(window);
+            // The decoder yields UTF-8; validation is the cheap safety net.
+            let text = match std::str::from_utf8(window) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(window),
+            };
             let state = &mut self.state;
             state.out.clear();
             let repaired = repair(&text, &config.repair, &mut state.repairs);
@@ -322,6 +327,41 @@ impl Worker {
         let report = decoder.report();
         drop(decoder);
         Ok(self.state.finish(rules, report, bytes_in, bytes_out))
+    }
+}
+
+/// The rules' verdict on one normalised line. A span cut at the start of
+/// the line is repeated while another span rule matches the new start, and
+/// what remains is judged as a whole line again, so that cleaning the output
+/// a second time changes nothing.
+fn judge_rules(line: &str, rules: &RuleSet) -> Verdict {
+    if let Some(id) = rules.match_line(line) {
+        return Verdict::Remove(Reason::Rule(id));
+    }
+    let Some((id, range)) = rules.match_span(line) else {
+        return Verdict::Keep;
+    };
+    let (start, mut end) = (range.start, range.end);
+    if start == 0 {
+        loop {
+            let rest = line[end..].trim_start();
+            if rest.is_empty() {
+                return Verdict::Remove(Reason::Rule(id));
+            }
+            if let Some(whole) = rules.match_line(rest) {
+                return Verdict::Remove(Reason::Rule(whole));
+            }
+            let rest_at = line.len() - rest.len();
+            match rules.match_span(rest) {
+                Some((_, r)) if r.start == 0 && r.end > 0 => end = rest_at + r.end,
+                _ => break,
+            }
+        }
+    }
+    Verdict::Trim {
+        reason: Reason::Rule(id),
+        start: start as u32,
+        end: end as u32,
     }
 }
 
@@ -351,19 +391,28 @@ impl WindowState {
             let mut candidate = false;
             let mut informative = false;
             if config.strip && !line.is_empty() {
-                if let Some(id) = rules.match_line(line) {
-                    verdict = Verdict::Remove(Reason::Rule(id));
-                } else if let Some((id, range)) = rules.match_span(line) {
-                    verdict = Verdict::Trim {
-                        reason: Reason::Rule(id),
-                        start: range.start as u32,
-                        end: range.end as u32,
-                    };
-                }
-                if !matches!(verdict, Verdict::Remove(_)) {
-                    candidate = repeat.enabled && RepeatCounter::is_candidate(line, repeat);
+                verdict = judge_rules(line, rules);
+                let rest: Cow<'_, str> = match verdict {
+                    Verdict::Remove(_) => Cow::Borrowed(""),
+                    Verdict::Trim { start, end, .. } => {
+                        let (head, tail) = (
+                            line[..start as usize].trim_end(),
+                            line[end as usize..].trim_start(),
+                        );
+                        match (head.is_empty(), tail.is_empty()) {
+                            (true, _) => Cow::Borrowed(tail),
+                            (_, true) => Cow::Borrowed(head),
+                            _ => Cow::Owned(format!("{head} {tail}")),
+                        }
+                    }
+                    Verdict::Keep => Cow::Borrowed(line),
+                };
+                // Repetition and corpus evidence are about what stays of
+                // the line, so that a second pass over the output agrees.
+                if !rest.is_empty() {
+                    candidate = repeat.enabled && RepeatCounter::is_candidate(&rest, repeat);
                     if candidate || needs_keys || self.learning {
-                        let k = self.keys.key(line);
+                        let k = self.keys.key(&rest);
                         informative = self.keys.last_words() > 0;
                         if candidate {
                             self.repeat.add(k);

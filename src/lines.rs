@@ -34,7 +34,10 @@ impl LineBuffer {
     /// A buffer handing out windows of about `window` bytes and accepting
     /// lines up to `max_line` bytes.
     pub fn new(window: usize, max_line: usize) -> LineBuffer {
-        let window = window.max(64);
+        // A line needs room for its terminator; a window larger than that
+        // room could hide an over-long line among shorter ones.
+        let max_line = max_line.max(64).saturating_add(2);
+        let window = window.max(64).min(max_line);
         LineBuffer {
             buf: Vec::new(),
             consumed: 0,
@@ -42,7 +45,7 @@ impl LineBuffer {
             offset: 0,
             eof: false,
             window,
-            max_line: max_line.max(window),
+            max_line,
         }
     }
 
@@ -82,7 +85,7 @@ impl LineBuffer {
             if self.end >= self.max_line {
                 return Err(Error::LineTooLong {
                     offset: self.offset,
-                    limit: self.max_line,
+                    limit: self.max_line - 2,
                 });
             }
             target = (target * 2).min(self.max_line);
@@ -99,13 +102,17 @@ impl LineBuffer {
         }
     }
 
-    /// Reads until `target` bytes are buffered or the input ends.
+    /// Reads until `target` bytes are buffered or the input ends. The
+    /// buffer grows by steps as data arrives, so a small input never pays
+    /// for zeroing a whole window.
     fn fill<R: Read>(&mut self, reader: &mut R, target: usize) -> Result<()> {
-        if self.buf.len() < target {
-            self.buf.resize(target, 0);
-        }
+        const STEP: usize = 256 << 10;
         while self.end < target && !self.eof {
-            match reader.read(&mut self.buf[self.end..target]) {
+            let want = target.min(self.end + STEP);
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+            match reader.read(&mut self.buf[self.end..want]) {
                 Ok(0) => self.eof = true,
                 Ok(n) => self.end += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

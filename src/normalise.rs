@@ -79,8 +79,14 @@ impl Normaliser {
         }
         let opts = self.opts();
         let needs_form = match opts.form {
-            UnicodeForm::Nfc => is_nfc_quick(line.chars()) != IsNormalized::Yes,
-            UnicodeForm::Nfkc => is_nfkc_quick(line.chars()) != IsNormalized::Yes,
+            // Every character below U+0300 is NFC-stable, and a combining
+            // mark that could compose with one starts with a byte >= 0xCC.
+            UnicodeForm::Nfc => {
+                line.bytes().any(|b| b >= 0xCC) && is_nfc_quick(line.chars()) != IsNormalized::Yes
+            }
+            UnicodeForm::Nfkc => {
+                !line.is_ascii() && is_nfkc_quick(line.chars()) != IsNormalized::Yes
+            }
             UnicodeForm::Keep => false,
         };
         if needs_form {
@@ -129,18 +135,49 @@ fn is_canonical_ascii(b: &[u8]) -> bool {
     true
 }
 
-/// Folds whitespace and drops invisible and control characters.
+/// Folds whitespace and drops invisible and control characters. Runs of
+/// printable ASCII are copied whole; only other bytes are looked at one by
+/// one.
 fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
     let start = out.len();
+    let bytes = line.as_bytes();
     let mut pending_space = false;
     let mut prev_non_ascii = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if plain_ascii(b) {
+            let run = bytes[i..]
+                .iter()
+                .position(|&c| !plain_ascii(c))
+                .unwrap_or(bytes.len() - i);
+            if pending_space && out.len() > start {
+                out.push(' ');
+            }
+            pending_space = false;
+            prev_non_ascii = false;
+            out.push_str(&line[i..i + run]);
+            i += run;
+            continue;
+        }
+        if b < 0x80 {
+            // Space, tab and the other ASCII whitespace fold; other control
+            // characters (and DEL) go.
+            if b == b' ' || (0x09..=0x0d).contains(&b) {
+                pending_space = true;
+            }
+            i += 1;
+            continue;
+        }
+        let c = line[i..]
+            .chars()
+            .next()
+            .expect("i is at a character boundary");
+        i += c.len_utf8();
         match c {
-            '\t' => pending_space = true,
             '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}' | '\u{180E}' => {}
             '\u{200C}' | '\u{200D}' => {
-                let next_non_ascii = chars.peek().is_some_and(|n| !n.is_ascii());
+                let next_non_ascii = line[i..].chars().next().is_some_and(|n| !n.is_ascii());
                 if prev_non_ascii && next_non_ascii {
                     emit(c, &mut pending_space, start, out);
                 }
@@ -148,7 +185,7 @@ fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
             c if c.is_whitespace() => pending_space = true,
             c if c.is_control() => {}
             c => {
-                prev_non_ascii = !c.is_ascii();
+                prev_non_ascii = true;
                 let c = if ascii_quotes { straighten(c) } else { c };
                 emit(c, &mut pending_space, start, out);
             }

@@ -16,14 +16,27 @@
 //! fixing, otherwise an owned copy. Each line goes through three steps, in this
 //! order, each one optional via [`RepairOptions`]:
 //!
-//! 1. **Tags** (`strip_tags`): a line is treated as markup residue only when it
+//! 1. **Entities** (`entities`): `&name;` for every name in the HTML5 list
+//!    (2,231 entries, from the `htmlize` crate), `&#8217;` and `&#x2019;` are
+//!    decoded, repeatedly (up to four rounds), because scrapers escape twice:
+//!    `&amp;amp;` becomes `&`, and a second run over the output finds nothing
+//!    left to decode. Entities **without** the semicolon (`&amp`, `&copy`) are never
+//!    decoded, even the legacy ones HTML tolerates: in scraped text they are
+//!    far more often URL query strings (`?a=1&copy=2`) or prose ("AT&T",
+//!    "R&D", "this&not that") than forgotten semicolons, and a wrong decode
+//!    corrupts text while a missed one only leaves it as it was. Unknown names
+//!    (`&foo;`), and numeric references to NUL, surrogates, control characters
+//!    or past U+10FFFF stay as written; `&#128;`..`&#159;` map through
+//!    windows-1252, as in HTML. Entities run before tags, so an escaped
+//!    `&lt;p&gt;` left by a scraper goes like any other tag residue. `counts.entities` counts entities decoded.
+//! 2. **Tags** (`strip_tags`): a line is treated as markup residue only when it
 //!    holds at least one *definite* tag: a closing tag (`</div>`), a
 //!    self-closing tag (`<br/>`), a tag with `name=value` attributes
 //!    (`<span class="x">`), a comment or doctype, or a bare tag from a short
 //!    list of elements that never read as prose (`<br>`, `<p>`, `<div>`,
 //!    `<li>`, `<td>`, ...). On such a line every tag whose name is a known
 //!    HTML element is removed; on any other line nothing is touched, so
-//!    "a < b", "x<y and y>z", "<3", "->" and "the <title> of the book" stay as
+//!    `a < b`, `x<y and y>z`, `<3`, `->` and `the <title> of the book` stay as
 //!    written. Tags of block elements and `<br>` become a single space (only
 //!    between two non-space characters; none at the line's ends), inline
 //!    elements (`<b>`, `<span>`, `<a>`, ...) vanish without a trace. A `<br>`
@@ -31,18 +44,6 @@
 //!    number of lines, so line numbers reported later still match the input.
 //!    The text between `<script>`/`<style>` tags is not removed: that is the
 //!    judge's business. `counts.tags` counts tags removed.
-//! 2. **Entities** (`entities`): `&name;` for every name in the HTML5 list
-//!    (2,231 entries, from the `htmlize` crate), `&#8217;` and `&#x2019;` are
-//!    decoded, once (so `&amp;lt;` becomes the text `&lt;`, as a browser shows
-//!    it). Entities **without** the semicolon (`&amp`, `&copy`) are never
-//!    decoded, even the legacy ones HTML tolerates: in scraped text they are
-//!    far more often URL query strings (`?a=1&copy=2`) or prose ("AT&T",
-//!    "R&D", "this&not that") than forgotten semicolons, and a wrong decode
-//!    corrupts text while a missed one only leaves it as it was. Unknown names
-//!    (`&foo;`), and numeric references to NUL, surrogates, control characters
-//!    or past U+10FFFF stay as written; `&#128;`..`&#159;` map through
-//!    windows-1252, as in HTML. Tags run first, so an escaped `&lt;p&gt;` in
-//!    a tutorial stays text. `counts.entities` counts entities decoded.
 //! 3. **Mojibake** (`mojibake`): the approach of ftfy (rspeer/python-ftfy,
 //!    `fix_encoding`), re-implemented. A line is only touched when a
 //!    "badness" pattern matches: about 40 two- and three-character sequences
@@ -74,10 +75,12 @@
 //! include no UTF-8 lead byte of any character the charmaps produce, is
 //! returned borrowed after one pass over its bytes (`memchr` plus a byte
 //! table). Lines that do contain such characters pay one regex search.
-//! Measured once on this 2-core machine (release build, 64 KiB chunks; not a
-//! criterion benchmark): ASCII prose about 7 GB/s, clean accented UTF-8 about
-//! 0.5 GB/s (returned borrowed), lines that all need mojibake, entity and tag
-//! repair about 85 MB/s. On ftfy's cases (`tests/eval_ftfy.rs`) it gives the
+//! `cargo bench --bench repair` (criterion, 64 KiB windows of whole lines,
+//! on this 2-core machine with nothing else running) measures BBC prose
+//! reduced to ASCII at about 3 GiB/s (most windows hold an `&`, as in "M&S",
+//! so they are checked line by line), correct accented text in twelve
+//! languages at about 380 MiB/s (returned borrowed) and lines that all need
+//! a mojibake repair at about 110 MiB/s; a busy machine halves these. On ftfy's cases (`tests/eval_ftfy.rs`) it gives the
 //! expected text for 119 of the 120 positive cases and all 31 negative ones;
 //! the miss is `10Î&frac14;s`, where ftfy's encoding-only answer keeps the
 //! entity and we, with entities on, give the full repair `10μs`.
@@ -189,17 +192,29 @@ fn needs_work(text: &str, opts: &RepairOptions) -> bool {
     bytes.iter().any(|&b| suspect[b as usize])
 }
 
+/// Rounds of entity decoding: enough for text escaped three times over.
+const MAX_ENTITY_ROUNDS: usize = 4;
+
 fn repair_line<'a>(line: &'a str, opts: &RepairOptions, counts: &mut RepairCounts) -> Cow<'a, str> {
     let mut cur: Cow<'a, str> = Cow::Borrowed(line);
-    if opts.strip_tags
-        && line.contains('<')
-        && let Some(s) = strip_tags(&cur, &mut counts.tags)
-    {
-        cur = Cow::Owned(s);
+    // Entities first, to a fixed point, then tags: scrapers escape twice
+    // ("&amp;amp;") and escape markup ("&lt;br&gt;"), and a second run over
+    // the output must find nothing left to do.
+    if opts.entities {
+        for _ in 0..MAX_ENTITY_ROUNDS {
+            match cur
+                .contains('&')
+                .then(|| decode_entities(&cur, &mut counts.entities))
+                .flatten()
+            {
+                Some(s) => cur = Cow::Owned(s),
+                None => break,
+            }
+        }
     }
-    if opts.entities
-        && cur.contains('&')
-        && let Some(s) = decode_entities(&cur, &mut counts.entities)
+    if opts.strip_tags
+        && cur.contains('<')
+        && let Some(s) = strip_tags(&cur, &mut counts.tags)
     {
         cur = Cow::Owned(s);
     }
@@ -1177,7 +1192,8 @@ mod tests {
             ("wait&hellip;&nbsp;now", "wait…\u{a0}now", 2),
             ("&#8217; and &#x2019; and &#X2019;", "’ and ’ and ’", 3),
             ("Tom &amp; Jerry", "Tom & Jerry", 1),
-            ("&amp;lt;p&amp;gt;", "&lt;p&gt;", 2),
+            ("AT&amp;amp;T", "AT&T", 2),
+            ("&amp;quot;quoted&amp;quot;", "\"quoted\"", 4),
             ("&#150; dash", "– dash", 1),
             ("&copy; 2024 and &copy 2024", "© 2024 and &copy 2024", 1),
             ("caf&eacute;", "café", 1),
@@ -1213,10 +1229,27 @@ mod tests {
     }
 
     #[test]
-    fn escaped_markup_stays_text() {
-        let (got, counts) = run("use &lt;br&gt; for breaks");
-        assert_eq!(got, "use <br> for breaks");
-        assert_eq!((counts.entities, counts.tags), (2, 0));
+    fn escaped_markup_goes_like_tag_residue() {
+        let (got, counts) = run("&lt;p&gt;Storm hits coast&lt;/p&gt;");
+        assert_eq!(got, "Storm hits coast");
+        assert_eq!((counts.entities, counts.tags), (4, 2));
+        // Prose with an escaped comparison stays prose.
+        let (got, _) = run("when a &lt; b the model fails");
+        assert_eq!(got, "when a < b the model fails");
+    }
+
+    #[test]
+    fn repair_is_idempotent_on_escaped_text() {
+        for input in [
+            "AT&amp;amp;T",
+            "&amp;lt;br&amp;gt;x",
+            "&lt;p&gt;Hello",
+            "CafÃ&copy; &amp;amp; bar",
+        ] {
+            let (once, _) = run(input);
+            let (again, _) = run(&once);
+            assert_eq!(again, once, "input {input:?}");
+        }
     }
 
     #[test]

@@ -5,6 +5,17 @@
 //! plain space in a pattern stands for any run of whitespace in the input.
 //! Whole-line patterns are wrapped by [`super::rules`] to match the entire
 //! line, case-insensitively, with a little trailing punctuation tolerated.
+//! Classes are ASCII (`[0-9]`, `[a-z0-9_]`) and repetitions unbounded or
+//! small: a bounded repeat of a Unicode class compiles into that many
+//! copies of a large automaton, which once made start-up cost 100 million
+//! instructions.
+//!
+//! Keep a pattern's *start* specific: all line rules run as one anchored
+//! automaton that gives up on a line as soon as no rule can match its
+//! beginning. One alternative that began with "any text, then `all rights
+//! reserved`" kept the automaton walking every line to its end and cost a
+//! sixth of the run time.
+//!
 //! No notice is longer than [`MAX_NOTICE_LEN`] bytes, so the rule set skips
 //! longer lines (most paragraphs of prose) without running a regex at all.
 //! Repetition bounds stay small (`{0,12}`, not `{0,300}`): the regex engine
@@ -66,12 +77,12 @@ pub const BUILTIN: &[(&str, RuleKind, &str)] = &[
     (
         "embed-notice",
         Line,
-        r"this embed is (?:no longer )?(?:un)?available|view this (?:post|photo|video) on (?:instagram|facebook|twitter|x|tiktok|youtube)|a (?:post|photo|video) shared by [^@]*@[\w.]+\)?(?: on .+)?|allow (?:twitter|x|instagram|facebook|youtube|tiktok|external|third[- ]party) content ?\?|(?:skip|end of) (?:twitter|x|instagram|facebook|youtube|tiktok) (?:post|content|video)(?: \d{1,3})?(?: by .+)?|(?:the bbc is|we are|we['’]re) not responsible for the content of external (?:sites|websites)|warning: third party content may contain adverts|content (?:is )?not available|accept and continue",
+        r"this embed is (?:no longer )?(?:un)?available|view this (?:post|photo|video) on (?:instagram|facebook|twitter|x|tiktok|youtube)|a (?:post|photo|video) shared by [^@]*@[a-z0-9_.]+\)?(?: on .+)?|allow (?:twitter|x|instagram|facebook|youtube|tiktok|external|third[- ]party) content ?\?|(?:skip|end of) (?:twitter|x|instagram|facebook|youtube|tiktok) (?:post|content|video)(?: [0-9]{1,3})?(?: by .+)?|(?:the bbc is|we are|we['’]re) not responsible for the content of external (?:sites|websites)|warning: third party content may contain adverts|content (?:is )?not available|accept and continue",
     ),
     (
         "media-unsupported",
         Line,
-        r"media playback is (?:unsupported|not supported) on your device|your browser does not support (?:the )?(?:video|audio|iframes?|html5 video)(?: (?:tag|element|playback))?|video player is loading|(?:please )?(?:enable|turn on) javascript(?: to .+)?|javascript is (?:disabled|required)(?: .+)?|(?:click|press|tap) (?:here )?to (?:play|watch|listen)(?: .+)?|listen to this article(?: \d{1,3} min(?:ute)?s?)?|play video|loading(?: video)?(?:\.{1,3}|…)?",
+        r"media playback is (?:unsupported|not supported) on your device|your browser does not support (?:the )?(?:video|audio|iframes?|html5 video)(?: (?:tag|element|playback))?|video player is loading|(?:please )?(?:enable|turn on) javascript(?: to .+)?|javascript is (?:disabled|required)(?: .+)?|(?:click|press|tap) (?:here )?to (?:play|watch|listen)(?: .+)?|listen to this article(?: [0-9]{1,3} min(?:ute)?s?)?|play video|loading(?: video)?(?:\.{1,3}|…)?",
     ),
     (
         "advertisement",
@@ -86,7 +97,7 @@ pub const BUILTIN: &[(&str, RuleKind, &str)] = &[
     (
         "newsletter-prompt",
         Line,
-        r"(?:sign up|subscribe|register)(?: (?:now|today|here|free|for free))?(?: (?:for|to))?(?: (?:our|the|my))?(?: free)?(?: [\w'’&-]+){0,4} newsletters?(?: ?[-–—:] ?.+| (?:and|to|for) .+)?|(?:get|receive) (?:the latest|our best|the best|the top) (?:news|stories|headlines|updates)[^“”\x22.]* (?:delivered )?(?:to|in) your inbox[^“”\x22]*|enter your email(?: address)?(?: (?:here|below))?|your email address|thank you for (?:subscribing|signing up)[.!]?(?: .+)?|we have more newsletters|sign up|subscribe(?: now| today| here)?|newsletters?|invalid email(?: address)?|(?:see|read) our privacy (?:notice|policy)",
+        r"(?:sign up|subscribe|register)(?: (?:now|today|here|free|for free))?(?: (?:for|to))?(?: (?:our|the|my))?(?: free)?(?: [a-z0-9_'’&-]+){0,4} newsletters?(?: ?[-–—:] ?.+| (?:and|to|for) .+)?|(?:get|receive) (?:the latest|our best|the best|the top) (?:news|stories|headlines|updates)[^“”\x22.]* (?:delivered )?(?:to|in) your inbox[^“”\x22]*|enter your email(?: address)?(?: (?:here|below))?|your email address|thank you for (?:subscribing|signing up)[.!]?(?: .+)?|we have more newsletters|sign up|subscribe(?: now| today| here)?|newsletters?|invalid email(?: address)?|(?:see|read) our privacy (?:notice|policy)",
     ),
     (
         "share-bar",
@@ -95,43 +106,43 @@ pub const BUILTIN: &[(&str, RuleKind, &str)] = &[
             "(?:",
             share_word!(),
             share_sep!(),
-            "){0,12}",
+            ")*",
             share_key!(),
             "(?:",
             share_sep!(),
             share_word!(),
-            "){0,12}"
+            ")*"
         ),
     ),
     (
         "read-more",
         Line,
-        r"(?:read more|read next|also read|see also|related(?: (?:articles?|stories|content|topics|coverage|links|internet links|reading))?|more on this story|more (?:from|stories from|news from) (?-i:[A-Z][\w&'’.-]*)(?: (?-i:[A-Z][\w&'’.-]*)){0,5}|you (?:may|might) also (?:like|be interested in)|recommended(?: for you| stories| articles)?|most (?:read|popular|viewed|shared)|top stories|read the full (?:story|article)|continue reading|click here to read more)(?: ?(?::|[-–—»>|]) ?.+)?",
+        r"(?:read more|read next|also read|see also|related(?: (?:articles?|stories|content|topics|coverage|links|internet links|reading))?|more on this story|more (?:from|stories from|news from) (?-i:[A-Z][a-z0-9_&'’.-]*)(?: (?-i:[A-Z][a-z0-9_&'’.-]*)){0,5}|you (?:may|might) also (?:like|be interested in)|recommended(?: for you| stories| articles)?|most (?:read|popular|viewed|shared)|top stories|read the full (?:story|article)|continue reading|click here to read more)(?: ?(?::|[-–—»>|]) ?.+)?",
     ),
     (
         "image-credit",
         Line,
-        r"(?:image|photo|picture|photograph|video) (?:copyright|source|credit|courtesy),? ?:? ?(?-i:[A-Z0-9(][^ ]*)(?: (?-i:[A-Z0-9(/&][^ ]*)){0,5}|(?:image|photo|picture|photograph)s? ?: ?(?-i:[A-Z0-9(][^ ]*)(?: (?-i:[A-Z0-9(/&][^ ]*)){0,5}|\(?(?:photo|image|picture|photograph)s? (?:by|courtesy of) [^.]+\)?|(?:[\w.-]+ ?/ ?)?(?:getty images|afp|reuters|pa(?: media| wire)?|ap(?: photo)?|epa(?:-efe)?|shutterstock|alamy)(?: ?/ ?[\w. -]+)?|(?:image|media) caption",
+        r"(?:image|photo|picture|photograph|video) (?:copyright|source|credit|courtesy),? ?:? ?(?-i:[A-Z0-9(][^ ]*)(?: (?-i:[A-Z0-9(/&][^ ]*)){0,5}|(?:image|photo|picture|photograph)s? ?: ?(?-i:[A-Z0-9(][^ ]*)(?: (?-i:[A-Z0-9(/&][^ ]*)){0,5}|\((?:photo|image|picture|photograph)s? (?:by|courtesy of):? [^()]+\)|(?:photo|image|picture|photograph)s? (?:by|courtesy of):? (?-i:[A-Z][^ ]*)(?: (?-i:[A-Z/&(][^ ]*)){0,5}|(?:[a-z0-9_.-]+ ?/ ?)?(?:getty images|afp|reuters|pa(?: media| wire)?|ap(?: photo)?|epa(?:-efe)?|shutterstock|alamy)(?: ?/ ?[a-z0-9_. -]+)?|(?:image|media) caption",
     ),
     (
         "site-chrome",
         Line,
-        r"skip to (?:main )?(?:content|navigation|search|footer)|jump to (?:navigation|content|main content)|(?:back|return) to (?:top|the top)|toggle navigation|(?:open|close) (?:menu|navigation|search)|main menu|menu|search|home|close|log ?in|sign in|sign out|my account|(?:download|get) (?:our|the) (?:free )?app(?: (?:now|here|today|for .+|on .+))?|follow us(?: on .+)?|like us on facebook|(?:leave|post|add) a comment|[\d,]{1,9} comments?|comments? \(\d{1,9}\)|report (?:an error|a correction|this (?:ad|comment))",
+        r"skip to (?:main )?(?:content|navigation|search|footer)|jump to (?:navigation|content|main content)|(?:back|return) to (?:top|the top)|toggle navigation|(?:open|close) (?:menu|navigation|search)|main menu|menu|search|home|close|log ?in|sign in|sign out|my account|(?:download|get) (?:our|the) (?:free )?app(?: (?:now|here|today|for .+|on .+))?|follow us(?: on (?:twitter|facebook|instagram|x|linkedin|youtube|tiktok|threads|bluesky|whatsapp|telegram|mastodon|social media|social)(?: ?(?:,|/|&|\||and|or) ?(?:twitter|facebook|instagram|x|linkedin|youtube|tiktok|threads|bluesky|whatsapp|telegram|mastodon|social media|social))*)?(?: @[a-z0-9_.]+)?|like us on facebook|(?:leave|post|add) a comment|[[0-9],]{1,9} comments?|comments? \([0-9]{1,9}\)|report (?:an error|a correction|this (?:ad|comment))",
     ),
     (
         "timestamp",
         Line,
-        r"(?:published|updated|last updated|posted|first published)(?: on| at)? ?:? (?:\d{1,2}[:.]\d{2}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \d{1,2}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,4} (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?) ago|(?:an?|one) (?:minute|hour|day|week) ago|yesterday|today)[^“”\x22]*",
+        r"(?:published|updated|last updated|posted|first published)(?: on| at)? ?:? (?:[0-9]{1,2}[:.][0-9]{2}|[0-9]{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} [0-9]{1,2}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{1,4} (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?) ago|(?:an?|one) (?:minute|hour|day|week) ago|yesterday|today)(?: ?[,|·•-]? ?(?:[0-9]{1,4}(?:[:.][0-9]{2})?(?:am|pm)?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}|gmt|bst|utc|cet|cest|est|edt|pst|pdt|et|am|pm|at|on|ago|minutes?|mins?|hours?|hrs?|days?|updated|(?:by|from) (?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+)){0,3}))*",
     ),
     (
         "copyright-footer",
         Line,
         concat!(
-            r"(?:copyright ?)?(?:©|\(c\)) ?[^“”\x22]*|copyright (?:©)? ?\d{4}(?: ?[-–] ?\d{4})?[^“”\x22]*|(?:[^“”\x22]+ )?all rights reserved\.?|",
+            r"(?:copyright ?)?© ?[^“”\x22]*|(?:copyright ?)?\(c\) ?(?:[0-9]{4}|(?-i:[A-Z]))[^“”\x22]*|copyright (?:©)? ?[0-9]{4}(?: ?[-–] ?[0-9]{4})?[^“”\x22]*|all rights reserved\.?|",
             footer_link!(),
             "(?: ?[|·•,/] ?",
             footer_link!(),
-            "){0,12}"
+            ")*"
         ),
     ),
     // Glued artefacts: a span at the start of a paragraph; the rest is kept.

@@ -52,20 +52,23 @@ pub struct RepeatCounter {
 impl RepeatCounter {
     /// Is this line short enough, and wordy enough, to be a notice?
     pub fn is_candidate(line: &str, opts: &RepeatOptions) -> bool {
-        if line.len() > opts.max_chars * 4 {
+        let bytes = line.as_bytes();
+        // Characters never outnumber bytes and a character is at most four
+        // bytes, so most lines are decided by their length alone.
+        if bytes.len() > opts.max_chars * 4 {
             return false;
         }
-        let mut chars = 0;
-        let mut words = 1;
-        let mut alnum = false;
-        for c in line.chars() {
-            chars += 1;
-            if c == ' ' {
-                words += 1;
+        if bytes.len() > opts.max_chars {
+            let chars = bytes.iter().filter(|&&b| (b as i8) >= -0x40).count();
+            if chars > opts.max_chars {
+                return false;
             }
-            alnum |= c.is_alphanumeric();
         }
-        alnum && chars <= opts.max_chars && words <= opts.max_words
+        // Lines are normalised: words are separated by exactly one space.
+        let words = 1 + memchr::memchr_iter(b' ', bytes).count();
+        words <= opts.max_words
+            && (bytes.iter().any(u8::is_ascii_alphanumeric)
+                || line.chars().any(char::is_alphanumeric))
     }
 
     /// Counts one candidate line of the current window.

@@ -1,10 +1,10 @@
 //! Rules: named regular expressions that remove a whole line or a span.
 //!
 //! A [`RuleSet`] is built once (built-in pack plus the user's `--rules`
-//! files) and shared by every worker. Matching is one anchored regex over
-//! all line rules, so a line that starts like no notice is rejected after a
-//! few bytes; the [`RegexSet`] that names the rule runs only on the rare
-//! lines that matched. Lines longer than any notice
+//! files) and shared by every worker. Matching is one anchored
+//! multi-pattern regex over all line rules, so a line that starts like no
+//! notice is rejected after a few bytes, and a match names its rule (one
+//! compile per rule keeps start-up short). Lines longer than any notice
 //! ([`super::builtin::MAX_NOTICE_LEN`]) skip the built-in regex entirely;
 //! user rules get the same gate when their regex has a bounded length.
 //!
@@ -14,7 +14,10 @@
 //! `--explain` points straight at it.
 
 use crate::error::{Error, Result};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
+use regex_automata::meta::Regex as MetaRegex;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::{Anchored, Input, MatchKind};
 use std::ops::Range;
 use std::path::Path;
 
@@ -166,11 +169,35 @@ fn compile(kind: RuleKind, pattern: &str) -> std::result::Result<Regex, regex::E
         .build()
 }
 
+/// Compiles patterns into one multi-pattern regex that reports which
+/// pattern matched. One automaton serves both "does any rule match?" and
+/// "which one?", so start-up compiles each rule once.
+fn compile_many(patterns: &[String]) -> Result<MetaRegex> {
+    MetaRegex::builder()
+        .configure(
+            MetaRegex::config()
+                .match_kind(MatchKind::LeftmostFirst)
+                // A big Unicode, case-insensitive automaton thrashes the
+                // default 2 MiB lazy-DFA cache and falls back to slower
+                // engines; a larger cache per thread keeps it on the DFA.
+                .hybrid_cache_capacity(16 << 20)
+                .nfa_size_limit(Some(64 << 20))
+                // Only match bounds and the pattern are needed: no capture
+                // groups beyond the implicit whole match, and no one-pass
+                // DFA, which exists to find captures.
+                .which_captures(WhichCaptures::Implicit)
+                .onepass(false),
+        )
+        .build_many(patterns)
+        .map_err(|e| Error::Input {
+            message: format!("rules do not compile: {e}"),
+        })
+}
+
 /// One group of line rules matched together.
 #[derive(Debug)]
 struct LineGroup {
-    any: Regex,
-    set: RegexSet,
+    re: MetaRegex,
     ids: Vec<RuleId>,
     /// Longest line (bytes) any rule of the group can match, when bounded.
     max_len: Option<usize>,
@@ -185,42 +212,29 @@ impl LineGroup {
             .iter()
             .map(|&i| wrap(RuleKind::Line, &rules[i as usize].pattern))
             .collect();
-        let alternation = ids
-            .iter()
-            .map(|&i| format!("(?:{})", rules[i as usize].pattern))
-            .collect::<Vec<_>>()
-            .join("|");
-        let any_src = wrap(RuleKind::Line, &alternation);
-        let any = RegexBuilder::new(&any_src)
-            .size_limit(64 << 20)
-            .build()
-            .map_err(|e| Error::Input {
-                message: format!("rule set does not compile: {e}"),
-            })?;
-        let set = RegexSetBuilder::new(&wrapped)
-            .size_limit(64 << 20)
-            .build()
-            .map_err(|e| Error::Input {
-                message: format!("rule set does not compile: {e}"),
-            })?;
+        let re = compile_many(&wrapped)?;
         let max_len = max_len.or_else(|| {
-            regex_syntax::parse(&any_src)
-                .ok()
-                .and_then(|hir| hir.properties().maximum_len())
+            wrapped
+                .iter()
+                .map(|p| {
+                    regex_syntax::parse(p)
+                        .ok()
+                        .and_then(|h| h.properties().maximum_len())
+                })
+                .try_fold(0usize, |acc, m| m.map(|m| acc.max(m)))
         });
-        Ok(Some(LineGroup {
-            any,
-            set,
-            ids,
-            max_len,
-        }))
+        Ok(Some(LineGroup { re, ids, max_len }))
     }
 
-    fn find(&self, line: &str) -> Option<impl Iterator<Item = RuleId> + '_> {
-        if self.max_len.is_some_and(|max| line.len() > max) || !self.any.is_match(line) {
+    /// The first rule (in rule order) that matches the whole line.
+    fn find(&self, line: &str) -> Option<RuleId> {
+        if self.max_len.is_some_and(|max| line.len() > max) {
             return None;
         }
-        Some(self.set.matches(line).into_iter().map(|i| self.ids[i]))
+        let input = Input::new(line).anchored(Anchored::Yes);
+        self.re
+            .search(&input)
+            .map(|m| self.ids[m.pattern().as_usize()])
     }
 }
 
@@ -230,8 +244,7 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     builtin_lines: Option<LineGroup>,
     user_lines: Option<LineGroup>,
-    spans: Vec<(RuleId, Regex)>,
-    span_any: Option<Regex>,
+    spans: Option<(MetaRegex, Vec<RuleId>)>,
     guard: Regex,
 }
 
@@ -268,34 +281,21 @@ impl RuleSet {
             ids_where(&|r| r.kind == RuleKind::Line && !r.guarded),
             None,
         )?;
-        let mut spans = Vec::new();
-        for i in ids_where(&|r| r.kind == RuleKind::Span) {
-            let re =
-                compile(RuleKind::Span, &rules[i as usize].pattern).map_err(|e| Error::Input {
-                    message: format!("rule {} does not compile: {e}", rules[i as usize].name),
-                })?;
-            spans.push((i, re));
-        }
-        let span_any = if spans.is_empty() {
+        let span_ids = ids_where(&|r| r.kind == RuleKind::Span);
+        let spans = if span_ids.is_empty() {
             None
         } else {
-            let alternation = spans
+            let wrapped: Vec<String> = span_ids
                 .iter()
-                .map(|(i, _)| format!("(?:{})", rules[*i as usize].pattern))
-                .collect::<Vec<_>>()
-                .join("|");
-            Some(
-                compile(RuleKind::Span, &alternation).map_err(|e| Error::Input {
-                    message: format!("span rules do not compile: {e}"),
-                })?,
-            )
+                .map(|&i| wrap(RuleKind::Span, &rules[i as usize].pattern))
+                .collect();
+            Some((compile_many(&wrapped)?, span_ids))
         };
         Ok(RuleSet {
             rules,
             builtin_lines,
             user_lines,
             spans,
-            span_any,
             guard: Regex::new(PROSE_GUARD).expect("guard compiles"),
         })
     }
@@ -323,26 +323,21 @@ impl RuleSet {
     /// The rule that removes this whole (normalised) line, if any. User
     /// rules win over built-in ones.
     pub fn match_line(&self, line: &str) -> Option<RuleId> {
-        if let Some(mut ids) = self.user_lines.as_ref().and_then(|g| g.find(line)) {
-            return ids.next();
+        if let Some(id) = self.user_lines.as_ref().and_then(|g| g.find(line)) {
+            return Some(id);
         }
-        let mut ids = self.builtin_lines.as_ref()?.find(line)?;
-        let first = ids.next()?;
+        let id = self.builtin_lines.as_ref()?.find(line)?;
         if self.guard.is_match(line) {
             return None;
         }
-        Some(first)
+        Some(id)
     }
 
-    /// The first span rule that matches, with the byte range to cut.
+    /// The leftmost span rule match, with the byte range to cut.
     pub fn match_span(&self, line: &str) -> Option<(RuleId, Range<usize>)> {
-        let found = self.span_any.as_ref()?.find(line)?;
-        let start = found.start();
-        self.spans.iter().find_map(|(id, re)| {
-            re.find_at(line, start)
-                .filter(|m| m.start() == start)
-                .map(|m| (*id, m.range()))
-        })
+        let (re, ids) = self.spans.as_ref()?;
+        let m = re.find(line)?;
+        Some((ids[m.pattern().as_usize()], m.range()))
     }
 }
 
@@ -428,6 +423,12 @@ mod tests {
         ("Follow us on Twitter", "site-chrome"),
         ("Updated 14:02 GMT", "timestamp"),
         ("Published 3 hours ago", "timestamp"),
+        ("Published 2 Jul 2025, 7:05pm", "timestamp"),
+        ("Updated 14:02 GMT, Monday 3 March 2025", "timestamp"),
+        ("(Photo by John Smith/Getty Images)", "image-credit"),
+        ("Pictures by Jane Doe", "image-credit"),
+        ("(c) 2024 Example Media", "copyright-footer"),
+        ("Follow us on Facebook, X and Instagram", "site-chrome"),
         (
             "© 2024 The Daily Example. All rights reserved.",
             "copyright-footer",
@@ -468,6 +469,12 @@ mod tests {
         "Your email address may be sold to advertisers without your consent.",
         "Subscribe to the idea that markets always know best, and you will be disappointed.",
         "Please click here to see how the new system works, the leaflet urges readers.",
+        "Published on Monday, the report found that waiting times had doubled since 2019.",
+        "Published yesterday, the figures show the sharpest rise in rents for a decade.",
+        "Photographs by the late Fay Godwin are on show at the gallery until June.",
+        "Pictures by local schoolchildren now decorate the walls of the children's ward.",
+        "(c) any person who knowingly supplies false information commits an offence.",
+        "Follow us on a tour of the restored mill, which reopens to the public next week.",
     ];
 
     #[test]

@@ -144,8 +144,8 @@ struct Record {
     /// Template key, for non-blank lines that survived the rules when
     /// repetition, a corpus model or learning needs it.
     key: Option<u64>,
-    /// Counted as a repetition candidate.
-    candidate: bool,
+    /// Hash of the exact line, for a repetition candidate.
+    repeat: Option<u64>,
     /// The template holds words, so corpus statistics apply to it.
     informative: bool,
 }
@@ -388,7 +388,7 @@ impl WindowState {
             let line = &self.normalised[start..];
             let mut verdict = Verdict::Keep;
             let mut key = None;
-            let mut candidate = false;
+            let mut repeat_hash = None;
             let mut informative = false;
             if config.strip && !line.is_empty() {
                 verdict = judge_rules(line, rules);
@@ -410,14 +410,17 @@ impl WindowState {
                 // Repetition and corpus evidence are about what stays of
                 // the line, so that a second pass over the output agrees.
                 if !rest.is_empty() {
-                    candidate = repeat.enabled && RepeatCounter::is_candidate(&rest, repeat);
-                    if candidate || needs_keys || self.learning {
-                        let k = self.keys.key(&rest);
+                    // In-document repetition compares exact lines: a notice
+                    // copied through an article is copied verbatim, and
+                    // "Paragraph 1" must not meet "Paragraph 2".
+                    if repeat.enabled && RepeatCounter::is_candidate(&rest, repeat) {
+                        let h = xxhash_rust::xxh3::xxh3_64(rest.as_bytes());
+                        self.repeat.add(h);
+                        repeat_hash = Some(h);
+                    }
+                    if needs_keys || self.learning {
+                        key = Some(self.keys.key(&rest));
                         informative = self.keys.last_words() > 0;
-                        if candidate {
-                            self.repeat.add(k);
-                        }
-                        key = Some(k);
                     }
                 }
             }
@@ -426,7 +429,7 @@ impl WindowState {
                 end: self.normalised.len() as u32,
                 verdict,
                 key,
-                candidate,
+                repeat: repeat_hash,
                 informative,
             });
         }
@@ -439,8 +442,8 @@ impl WindowState {
     fn settle(&mut self, cleaner: &Cleaner) {
         let config = &cleaner.config;
         for rec in &mut self.records {
-            if let (true, Some(key)) = (rec.candidate, rec.key)
-                && self.repeat.is_repeated(key, &config.repeat)
+            if let Some(hash) = rec.repeat
+                && self.repeat.is_repeated(hash, &config.repeat)
             {
                 rec.verdict = Verdict::Remove(Reason::Repeated);
             }

@@ -112,27 +112,21 @@ impl Normaliser {
 }
 
 /// True for a line of printable ASCII with single inner spaces and no space
-/// at either end: the common case, needing no change.
+/// at either end: the common case, needing no change. Checked 32 bytes at a
+/// time without early exits, so the compiler vectorises it, then one
+/// `memmem` for a double space.
 fn is_canonical_ascii(b: &[u8]) -> bool {
     match (b.first(), b.last()) {
         (None, _) => return true,
         (Some(&f), Some(&l)) if plain_ascii(f) && plain_ascii(l) => {}
         _ => return false,
     }
-    let mut prev_space = false;
-    for &c in b {
-        if c == b' ' {
-            if prev_space {
-                return false;
-            }
-            prev_space = true;
-        } else if plain_ascii(c) {
-            prev_space = false;
-        } else {
-            return false;
-        }
-    }
-    true
+    let printable = b.chunks(32).all(|chunk| {
+        chunk
+            .iter()
+            .fold(true, |ok, &c| ok & (c.wrapping_sub(0x20) < 0x5f))
+    });
+    printable && memchr::memmem::find(b, b"  ").is_none()
 }
 
 /// Folds whitespace and drops invisible and control characters. Runs of

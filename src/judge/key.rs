@@ -17,6 +17,15 @@ pub struct KeyMaker {
     words: u32,
 }
 
+/// What a character is to a template.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Digit,
+    Space,
+    Other,
+}
+
 impl KeyMaker {
     /// A key maker with an empty scratch buffer.
     pub fn new() -> Self {
@@ -31,15 +40,45 @@ impl KeyMaker {
         let mut pending_space = false;
         // Start of the word being written, to fold date names when it ends.
         let mut word: Option<usize> = None;
-        for c in line.chars() {
-            if c.is_alphabetic() {
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // ASCII is decided from the byte; anything else by its char.
+            let b = bytes[i];
+            let (class, c) = if b < 0x80 {
+                i += 1;
+                let class = if b.is_ascii_alphabetic() {
+                    Class::Letter
+                } else if b.is_ascii_digit() {
+                    Class::Digit
+                } else if b.is_ascii_whitespace() {
+                    Class::Space
+                } else {
+                    Class::Other
+                };
+                (class, char::from(b.to_ascii_lowercase()))
+            } else {
+                let c = line[i..].chars().next().expect("char boundary");
+                i += c.len_utf8();
+                let class = if c.is_alphabetic() {
+                    Class::Letter
+                } else if c.is_numeric() {
+                    Class::Digit
+                } else if c.is_whitespace() {
+                    Class::Space
+                } else {
+                    Class::Other
+                };
+                (class, c)
+            };
+            if class == Class::Letter {
                 in_digits = false;
                 if word.is_none() {
                     self.push_space(&mut pending_space);
                     word = Some(self.scratch.len());
                 }
                 if c.is_ascii() {
-                    self.scratch.push(c.to_ascii_lowercase());
+                    self.scratch.push(c);
                 } else {
                     self.scratch.extend(c.to_lowercase());
                 }
@@ -48,18 +87,22 @@ impl KeyMaker {
             if let Some(start) = word.take() {
                 self.fold_date_name(start);
             }
-            if c.is_numeric() {
-                if !in_digits {
-                    self.push_space(&mut pending_space);
-                    self.scratch.push('0');
+            match class {
+                Class::Digit => {
+                    if !in_digits {
+                        self.push_space(&mut pending_space);
+                        self.scratch.push('0');
+                    }
+                    in_digits = true;
                 }
-                in_digits = true;
-            } else if c.is_whitespace() {
-                in_digits = false;
-                pending_space = true;
+                Class::Space => {
+                    in_digits = false;
+                    pending_space = true;
+                }
+                // Punctuation and symbols are dropped ("Read more:" meets
+                // "Read more") and do not end a number ("14:02" is one).
+                _ => {}
             }
-            // Punctuation and symbols are dropped ("Read more:" meets "Read
-            // more") and do not end a number ("14:02" and "3,000" are one).
         }
         if let Some(start) = word {
             self.fold_date_name(start);
@@ -69,49 +112,6 @@ impl KeyMaker {
 
     /// Replaces the word at `start..` by `§` when it names a month or a day.
     fn fold_date_name(&mut self, start: usize) {
-        const NAMES: &[&str] = &[
-            "jan",
-            "january",
-            "feb",
-            "february",
-            "mar",
-            "march",
-            "apr",
-            "april",
-            "may",
-            "jun",
-            "june",
-            "jul",
-            "july",
-            "aug",
-            "august",
-            "sep",
-            "sept",
-            "september",
-            "oct",
-            "october",
-            "nov",
-            "november",
-            "dec",
-            "december",
-            "mon",
-            "monday",
-            "tue",
-            "tues",
-            "tuesday",
-            "wed",
-            "wednesday",
-            "thu",
-            "thur",
-            "thurs",
-            "thursday",
-            "fri",
-            "friday",
-            "sat",
-            "saturday",
-            "sun",
-            "sunday",
-        ];
         let w = &self.scratch[start..];
         // Cheap gates first: this runs at the end of every word.
         let plausible = (3..=9).contains(&w.len())
@@ -119,7 +119,52 @@ impl KeyMaker {
                 w.as_bytes()[0],
                 b'a' | b'd' | b'f' | b'j' | b'm' | b'n' | b'o' | b's' | b't' | b'w'
             );
-        if plausible && NAMES.contains(&w) {
+        let date_name = plausible
+            && matches!(
+                w,
+                "jan"
+                    | "january"
+                    | "feb"
+                    | "february"
+                    | "mar"
+                    | "march"
+                    | "apr"
+                    | "april"
+                    | "may"
+                    | "jun"
+                    | "june"
+                    | "jul"
+                    | "july"
+                    | "aug"
+                    | "august"
+                    | "sep"
+                    | "sept"
+                    | "september"
+                    | "oct"
+                    | "october"
+                    | "nov"
+                    | "november"
+                    | "dec"
+                    | "december"
+                    | "mon"
+                    | "monday"
+                    | "tue"
+                    | "tues"
+                    | "tuesday"
+                    | "wed"
+                    | "wednesday"
+                    | "thu"
+                    | "thur"
+                    | "thurs"
+                    | "thursday"
+                    | "fri"
+                    | "friday"
+                    | "sat"
+                    | "saturday"
+                    | "sun"
+                    | "sunday"
+            );
+        if date_name {
             self.scratch.truncate(start);
             self.scratch.push('§');
         } else {

@@ -48,7 +48,11 @@ pub struct Rule {
 
 /// Built-in line rules never remove a line that reads like reported speech:
 /// a notice never says who said it, a near-miss sentence often does.
-const PROSE_GUARD: &str = r#"(?i)\b(?:said|says|told|according to|claimed|claims|argued|warned|added|explained|wrote|reported|insisted|admitted)\b|["“”]"#;
+///
+/// Word boundaries are ASCII (`(?-u:\b)`): a Unicode boundary makes the
+/// regex engine leave its DFA for a backtracker on any non-ASCII line, which
+/// cost 30,000 instructions per matched line.
+const PROSE_GUARD: &str = r#"(?i)(?-u:\b)(?:said|says|told|according to|claimed|claims|argued|warned|added|explained|wrote|reported|insisted|admitted)(?-u:\b)|["“”]"#;
 
 /// Trailing punctuation tolerated after a whole-line rule.
 const LINE_TAIL: &str = r"[.!?…:;,]{0,3}";

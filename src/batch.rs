@@ -94,6 +94,13 @@ pub trait Report: Sync {
     fn warning(&self, label: &str, message: &str) {
         let _ = writeln!(io::stderr().lock(), "decruft: {label}: {message}");
     }
+    /// A job is done (cleaned or failed); `bytes` is the size of its input
+    /// on disk (0 for standard input). Called once per job, from worker
+    /// threads, in any order; a progress bar sums them. Does nothing by
+    /// default.
+    fn progress(&self, label: &str, bytes: u64) {
+        let _ = (label, bytes);
+    }
 }
 
 /// Lets the formats report through a [`Report`].
@@ -428,7 +435,7 @@ fn run_files(
             || cleaner.worker(),
             |worker, job| {
                 let dest = job.dest.as_deref().expect("file jobs have a destination");
-                match write_atomic(
+                let stats = match write_atomic(
                     dest,
                     matches!(job.source, Source::File(ref p) if p == dest),
                     |w| clean_one(pool, cleaner, worker, job, opts, report, w, true),
@@ -438,7 +445,9 @@ fn run_files(
                         report.failed(&job.label, &e);
                         failed_stats()
                     }
-                }
+                };
+                report.progress(&job.label, input_size(job));
+                stats
             },
         )
         .collect();
@@ -490,11 +499,26 @@ fn write_atomic(
         if let Ok(meta) = fs::metadata(dest) {
             let _ = fs::set_permissions(tmp.path(), meta.permissions());
         }
+    } else {
+        // Temporary files are created private (0600); a cleaned file is an
+        // ordinary output and gets the usual mode.
+        set_ordinary_mode(tmp.path());
     }
     tmp.persist(dest).map_err(|e| Error::Input {
         message: format!("cannot replace {}: {}", dest.display(), io_cause(&e.error)),
     })?;
     Ok(stats)
+}
+
+/// Gives a new output file the mode an ordinary new file gets (0644).
+pub fn set_ordinary_mode(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o644));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 fn write_error(e: io::Error) -> Error {
@@ -529,13 +553,17 @@ fn run_stream(
                         || cleaner.worker(),
                         |w, job| {
                             let mut buf = Vec::new();
-                            match clean_one(pool, cleaner, w, job, opts, report, &mut buf, false) {
+                            let out = match clean_one(
+                                pool, cleaner, w, job, opts, report, &mut buf, false,
+                            ) {
                                 Ok(stats) => (buf, stats),
                                 Err(e) => {
                                     report.failed(&job.label, &e);
                                     (Vec::new(), failed_stats())
                                 }
-                            }
+                            };
+                            report.progress(&job.label, input_size(job));
+                            out
                         },
                     )
                     .collect()
@@ -557,10 +585,20 @@ fn run_stream(
                 total += &failed_stats();
             }
         }
+        report.progress(&job.label, input_size(job));
         i += 1;
     }
     stream.flush()?;
     Ok(total)
+}
+
+/// The size of a job's input on disk, for progress: 0 for standard input
+/// or a file that cannot be read.
+pub fn input_size(job: &Job) -> u64 {
+    match &job.source {
+        Source::Stdin => 0,
+        Source::File(p) => fs::metadata(p).map_or(0, |m| m.len()),
+    }
 }
 
 fn is_small(job: &Job, opts: &BatchOptions) -> bool {

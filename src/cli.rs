@@ -97,6 +97,114 @@ pub enum Command {
     /// Learn what a corpus repeats and write it to a profile file, or merge
     /// profiles.
     Learn(LearnArgs),
+    /// Run a clean without writing anything but one self-contained HTML
+    /// review report: summary, learned boilerplate, documents with their
+    /// removed lines, near-misses.
+    Report(ReportArgs),
+    /// Print a shell completion script to standard output.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    Man,
+}
+
+/// `--color`: when to colour the `--diff` output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Never.
+    Never,
+    /// When standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+}
+
+/// `--progress` / `--no-progress`, shared by the commands that run long.
+#[derive(Args, Debug)]
+pub struct ProgressArgs {
+    /// Show a progress bar on standard error even when it is not a
+    /// terminal [default: only on a terminal, for 2+ files or 16 MB+].
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+
+    /// Never show a progress bar.
+    #[arg(long, overrides_with = "progress")]
+    pub no_progress: bool,
+}
+
+/// Shells `decruft completions` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    /// bash.
+    Bash,
+    /// zsh.
+    Zsh,
+    /// fish.
+    Fish,
+    /// elvish.
+    Elvish,
+    /// PowerShell.
+    Powershell,
+}
+
+/// Options of `decruft completions`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+/// Options of `decruft report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Files or folders to review, cleaned as `decruft PATH...` would clean
+    /// them (nothing is written but the report).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// The HTML file to write.
+    #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
+    pub output: PathBuf,
+
+    /// Embed at most N documents (a deterministic sample); the summary
+    /// always counts every document. Embedded text is also capped at 12 MB,
+    /// so the report stays under 20 MB for any corpus.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub sample: usize,
+
+    /// Worker threads [default: number of cores].
+    #[arg(short = 'j', long = "threads", value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Print the run's statistics to standard error, as the clean command
+    /// does.
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "text")]
+    pub stats: Option<StatsFormat>,
+
+    /// Remove the corpus boilerplate recorded in a profile instead of
+    /// learning from the inputs.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+
+    /// Do not learn corpus boilerplate from the inputs.
+    #[arg(long, conflicts_with = "profile")]
+    pub no_corpus: bool,
+
+    /// Progress bar.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
+
+    /// Corpus thresholds.
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    /// Input formats.
+    #[command(flatten)]
+    pub format: FormatArgs,
+
+    /// Pipeline options.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
 }
 
 /// Options of the clean command (the default).
@@ -152,6 +260,20 @@ pub struct CleanArgs {
     /// on standard output, none.
     #[arg(long, value_name = "CODEC", conflicts_with = "in_place")]
     pub compress: Option<CompressArg>,
+
+    /// Print a unified diff of each input against its cleaned output
+    /// instead of the cleaned text; 'patch -p0 < run.diff' applies it.
+    #[arg(long, conflicts_with_all = ["output", "in_place", "compress", "list_rules"])]
+    pub diff: bool,
+
+    /// Colour the --diff output: never, auto (on a terminal, unless
+    /// NO_COLOR is set) or always.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Progress bar.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 
     /// Corpus thresholds.
     #[command(flatten)]

@@ -4,6 +4,7 @@
 
 mod cli;
 mod cmd;
+mod progress;
 
 use clap::Parser;
 use cli::{Command, Opts};
@@ -15,6 +16,9 @@ fn main() -> ExitCode {
     let result = match &opts.command {
         None => cmd::clean::run(&opts.clean),
         Some(Command::Learn(args)) => cmd::learn::run(args),
+        Some(Command::Report(args)) => cmd::report::run(args),
+        Some(Command::Completions(args)) => cmd::completions::completions(args),
+        Some(Command::Man) => cmd::completions::man(),
     };
     let code = match result {
         Ok(code) => code,

@@ -4,8 +4,8 @@
 //! passes: the first learns which lines recur across the documents (corpus
 //! boilerplate), the second cleans with that knowledge.
 
-use super::{Exit, Failure, StderrReport, cleaner, io_failure, print_stats, threads};
-use crate::cli::CleanArgs;
+use super::{Exit, Failure, StderrReport, cleaner, io_failure, print_stats, progress_bar, threads};
+use crate::cli::{CleanArgs, ColorArg};
 use decruft::batch::{self, BatchOptions, Mode};
 use decruft::judge::RuleKind;
 use decruft::profile::file::load_model;
@@ -43,7 +43,15 @@ pub fn run(args: &CleanArgs) -> Result<Exit, Failure> {
     if let (Mode::OutputDir(_), Some(c)) = (&mode, format.compress) {
         batch::rename_outputs(&mut jobs, c);
     }
-    let report = StderrReport::new();
+    // --diff reads each input twice (raw and cleaned): standard input is
+    // spooled to a temporary file first, still named <stdin>.
+    let _spool = if args.diff {
+        spool_stdin(&mut jobs)?
+    } else {
+        None
+    };
+    let report =
+        StderrReport::with_progress(progress_bar(&args.progress, &jobs), jobs.len() as u64);
     for e in &plan_errors {
         batch::Report::failed(&report, &e.label, &e.error);
     }
@@ -58,10 +66,10 @@ pub fn run(args: &CleanArgs) -> Result<Exit, Failure> {
         // A JSON Lines, WET or document-stream file holds many documents:
         // one such file is already a corpus.
         if files >= corpus.min_docs as usize || (files > 0 && batch::has_records(&jobs, &format)) {
+            report.progress.phase("learning corpus boilerplate");
             let builder = batch::learn_formats(&cleaner, &jobs, threads, &format)
                 .map_err(|e| Failure::Fatal(e.to_string()))?;
-            let profile = builder.finish(cleaner.learn_fingerprint());
-            cleaner = cleaner.with_corpus(profile.model(corpus));
+            cleaner = cleaner.with_corpus(builder.model(corpus));
         }
     }
 
@@ -71,7 +79,23 @@ pub fn run(args: &CleanArgs) -> Result<Exit, Failure> {
         format,
         ..BatchOptions::default()
     };
+    report.progress.phase(&format!("0/{} files", jobs.len()));
     let stdout = io::stdout();
+    if args.diff {
+        let colour = match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let mut out = io::BufWriter::with_capacity(256 << 10, stdout.lock());
+        let result = super::diff::run(&cleaner, &jobs, &batch_opts, &report, &mut out, colour);
+        report.progress.finish();
+        let mut stats = result?;
+        stats.files_failed += plan_errors.len() as u64;
+        stats.set_elapsed(started.elapsed().as_secs_f64());
+        print_stats(&stats, args.stats);
+        return Ok(report.exit());
+    }
     let out: Box<dyn Write> = if stdout.is_terminal() {
         Box::new(io::LineWriter::new(stdout.lock()))
     } else {
@@ -83,7 +107,9 @@ pub fn run(args: &CleanArgs) -> Result<Exit, Failure> {
         _ => Compression::None,
     };
     let mut out = Encoder::new(out, codec).map_err(io_failure)?;
-    let mut stats = match batch::run(&cleaner, &jobs, &mode, &batch_opts, &report, &mut out) {
+    let result = batch::run(&cleaner, &jobs, &mode, &batch_opts, &report, &mut out);
+    report.progress.finish();
+    let mut stats = match result {
         Ok(stats) => stats,
         Err(e) if e.is_broken_pipe() => return Err(Failure::BrokenPipe),
         Err(e) => return Err(Failure::Fatal(e.to_string())),
@@ -95,6 +121,19 @@ pub fn run(args: &CleanArgs) -> Result<Exit, Failure> {
     stats.set_elapsed(started.elapsed().as_secs_f64());
     print_stats(&stats, args.stats);
     Ok(report.exit())
+}
+
+/// Copies standard input to a temporary file and points its job there.
+fn spool_stdin(jobs: &mut [batch::Job]) -> Result<Option<tempfile::TempPath>, Failure> {
+    let Some(job) = jobs.iter_mut().find(|j| j.source == batch::Source::Stdin) else {
+        return Ok(None);
+    };
+    let fail = |e: io::Error| Failure::Fatal(format!("cannot spool standard input: {e}"));
+    let mut tmp = tempfile::NamedTempFile::new().map_err(fail)?;
+    io::copy(&mut io::stdin().lock(), tmp.as_file_mut()).map_err(fail)?;
+    let path = tmp.into_temp_path();
+    job.source = batch::Source::File(path.to_path_buf());
+    Ok(Some(path))
 }
 
 fn list_rules(cleaner: &decruft::Cleaner) -> Result<Exit, Failure> {

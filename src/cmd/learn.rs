@@ -4,7 +4,7 @@
 use super::{Exit, Failure, StderrReport, cleaner, io_failure, threads};
 use crate::cli::{LearnArgs, StatsFormat};
 use decruft::batch::{self, Mode};
-use decruft::profile::{self, Profile, file};
+use decruft::profile::{self, ProfileBuilder, file};
 use std::io::{self, Write};
 use std::time::Instant;
 
@@ -39,30 +39,29 @@ pub fn run(args: &LearnArgs) -> Result<Exit, Failure> {
     let builder = batch::learn_formats(&cleaner, &jobs, threads(args.threads), &format)
         .map_err(|e| Failure::Fatal(e.to_string()))?;
     let distinct = builder.len();
-    let profile = builder.finish(cleaner.learn_fingerprint());
-    write_profile(&profile, &args.output)?;
+    write_profile(&builder, cleaner.learn_fingerprint(), &args.output)?;
     if let Some(n) = args.top {
-        print_top(&cleaner, &jobs, &profile, n, args, &format)?;
+        print_top(&cleaner, &jobs, &builder, n, args, &format)?;
     }
+    let bytes = distinct * file::ENTRY + file::HEADER;
     // Record formats learn many documents per file, so this can only
     // count failures of plain files; it must not underflow.
-    let failed = (jobs.len() as u64).saturating_sub(profile.docs) + plan_errors.len() as u64;
+    let failed = (jobs.len() as u64).saturating_sub(builder.docs) + plan_errors.len() as u64;
     let seconds = started.elapsed().as_secs_f64();
     match args.stats {
         Some(StatsFormat::Json) => eprintln!(
             "{}",
             serde_json::json!({
-                "documents": profile.docs,
+                "documents": builder.docs,
                 "files_failed": failed,
                 "distinct_lines": distinct,
-                "profile_bytes": file::to_bytes(&profile).len(),
+                "profile_bytes": bytes,
                 "seconds": seconds,
             })
         ),
         Some(StatsFormat::Text) => eprintln!(
             "learned {} documents ({failed} failed), {distinct} distinct lines, {} bytes of profile, {seconds:.3} s",
-            profile.docs,
-            file::to_bytes(&profile).len(),
+            builder.docs, bytes,
         ),
         None => {}
     }
@@ -73,7 +72,11 @@ pub fn run(args: &LearnArgs) -> Result<Exit, Failure> {
     })
 }
 
-fn write_profile(profile: &Profile, path: &std::path::Path) -> Result<(), Failure> {
+fn write_profile(
+    builder: &ProfileBuilder,
+    options: u64,
+    path: &std::path::Path,
+) -> Result<(), Failure> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -83,9 +86,10 @@ fn write_profile(profile: &Profile, path: &std::path::Path) -> Result<(), Failur
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     {
         let mut w = io::BufWriter::new(tmp.as_file_mut());
-        file::write_profile(profile, &mut w).map_err(fail)?;
+        builder.write(options, &mut w).map_err(fail)?;
         w.flush().map_err(fail)?;
     }
+    batch::set_ordinary_mode(tmp.path());
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
@@ -97,27 +101,21 @@ fn write_profile(profile: &Profile, path: &std::path::Path) -> Result<(), Failur
 fn print_top(
     cleaner: &decruft::Cleaner,
     jobs: &[batch::Job],
-    profile: &Profile,
+    builder: &ProfileBuilder,
     n: usize,
     args: &LearnArgs,
     format: &decruft::format::FormatOptions,
 ) -> Result<(), Failure> {
     let opts = args.corpus.to_options();
-    let floor = opts.threshold(profile.docs);
-    let mut frequent: Vec<_> = profile
-        .entries
-        .iter()
-        .filter(|(_, s)| s.docs >= floor)
-        .collect();
-    frequent.sort_by(|a, b| b.1.docs.cmp(&a.1.docs).then(a.0.cmp(&b.0)));
+    let frequent = builder.frequent(opts.threshold(builder.docs));
     let keys: Vec<u64> = frequent.iter().map(|(k, _)| *k).collect();
     let texts = batch::examples_formats(cleaner, jobs, &keys, format);
     let mut out = io::stdout().lock();
     writeln!(out, "docs\thead%\ttail%\tline").map_err(io_failure)?;
     let mut shown = 0;
-    for (key, s) in frequent {
+    for (key, s) in &frequent {
         let Some(text) = texts.get(key) else { continue };
-        if !profile::frequent_enough(s, text, profile.docs, &opts) {
+        if !profile::frequent_enough(s, text, builder.docs, &opts) {
             continue;
         }
         let pct = |x: u32| 100.0 * f64::from(x) / f64::from(s.docs.max(1));

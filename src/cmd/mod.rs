@@ -2,14 +2,18 @@
 //! error, and building the cleaner from the pipeline options.
 
 pub mod clean;
+pub mod completions;
+pub mod diff;
 pub mod learn;
+pub mod report;
 
-use crate::cli::{PipelineArgs, StatsFormat};
+use crate::cli::{PipelineArgs, ProgressArgs, StatsFormat};
+use crate::progress::{Progress, When};
 use decruft::batch::{self, BatchOptions};
 use decruft::{Cleaner, Error, Removal, RuleSetBuilder, Stats};
 use std::io::{self, Write};
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Exit statuses: the contract in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,12 +42,24 @@ pub enum Failure {
 /// interleave within a line.
 pub struct StderrReport {
     errored: AtomicBool,
+    /// The progress bar, hidden while a message is written.
+    pub progress: Progress,
+    files: u64,
+    done: AtomicU64,
 }
 
 impl StderrReport {
     pub fn new() -> Self {
+        StderrReport::with_progress(Progress::none(), 0)
+    }
+
+    /// A report that also advances `progress`, a bar over `files` inputs.
+    pub fn with_progress(progress: Progress, files: u64) -> Self {
         StderrReport {
             errored: AtomicBool::new(false),
+            progress,
+            files,
+            done: AtomicU64::new(0),
         }
     }
 
@@ -60,19 +76,46 @@ impl StderrReport {
 impl batch::Report for StderrReport {
     fn failed(&self, label: &str, error: &Error) {
         self.errored.store(true, Ordering::Relaxed);
-        let _ = writeln!(io::stderr().lock(), "decruft: {label}: {error}");
+        self.progress
+            .suspend(|| writeln!(io::stderr().lock(), "decruft: {label}: {error}"))
+            .ok();
     }
 
     fn removed(&self, label: &str, r: &Removal<'_>) {
         let span = if r.span { " (span)" } else { "" };
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{label}:{}\t{}{span}\t{}",
-            r.line,
-            r.reason,
-            r.text
-        );
+        self.progress
+            .suspend(|| {
+                writeln!(
+                    io::stderr().lock(),
+                    "{label}:{}\t{}{span}\t{}",
+                    r.line,
+                    r.reason,
+                    r.text
+                )
+            })
+            .ok();
     }
+
+    fn warning(&self, label: &str, message: &str) {
+        self.progress
+            .suspend(|| writeln!(io::stderr().lock(), "decruft: {label}: {message}"))
+            .ok();
+    }
+
+    fn progress(&self, _label: &str, bytes: u64) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        self.progress.file_done(bytes, done, self.files);
+    }
+}
+
+/// A progress bar for these jobs, as `--progress`/`--no-progress` say.
+pub fn progress_bar(args: &ProgressArgs, jobs: &[batch::Job]) -> Progress {
+    let bytes = jobs.iter().map(batch::input_size).sum();
+    Progress::new(
+        When::from_flags(args.progress, args.no_progress),
+        jobs.len() as u64,
+        bytes,
+    )
 }
 
 /// Builds the cleaner the pipeline options describe.

@@ -21,8 +21,10 @@ use xxhash_rust::xxh3::Xxh3;
 pub const MAGIC: &[u8; 8] = b"DCRFPROF";
 /// Format version written by this build.
 pub const VERSION: u32 = 1;
-const ENTRY: usize = 8 + 4 * 3 + 4 * MINHASHES;
-const HEADER: usize = 8 + 4 + 4 + 8 + 8 + 8;
+/// Bytes of one entry.
+pub const ENTRY: usize = 8 + 4 * 3 + 4 * MINHASHES;
+/// Bytes of the header.
+pub const HEADER: usize = 8 + 4 + 4 + 8 + 8 + 8;
 
 /// A profile file that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -95,15 +97,37 @@ fn decode_entry(b: &[u8; ENTRY]) -> (u64, LineStats) {
 
 /// Writes a profile.
 pub fn write_profile<W: Write>(p: &Profile, w: &mut W) -> io::Result<()> {
+    write_entries(
+        p.options,
+        p.docs,
+        p.entries.len(),
+        p.entries.iter().copied(),
+        w,
+    )
+}
+
+/// Writes a profile file from entries given in key order.
+pub fn write_entries<W: Write>(
+    options: u64,
+    docs: u64,
+    count: usize,
+    entries: impl Iterator<Item = (u64, LineStats)>,
+    w: &mut W,
+) -> io::Result<()> {
     w.write_all(&encode_header(&Header {
-        options: p.options,
-        docs: p.docs,
-        entries: p.entries.len() as u64,
+        options,
+        docs,
+        entries: count as u64,
     }))?;
-    for (k, s) in &p.entries {
-        w.write_all(&encode_entry(*k, s))?;
+    for (k, s) in entries {
+        w.write_all(&encode_entry(k, &s))?;
     }
     Ok(())
+}
+
+/// The size in bytes of a profile's file.
+pub fn encoded_len(p: &Profile) -> usize {
+    HEADER + p.entries.len() * ENTRY
 }
 
 /// The canonical bytes of a profile.
@@ -279,6 +303,7 @@ pub fn merge_files(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    crate::batch::set_ordinary_mode(tmp.path());
     let mut count = 0u64;
     {
         let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file_mut());

@@ -1,0 +1,535 @@
+//! Property tests of the cleaning pipeline, on the library (not the binary)
+//! for speed: for arbitrary bytes and for generated documents that look like
+//! scraped news (paragraphs, notices, whitespace mess, CRLF and lone CR,
+//! random Unicode),
+//!
+//! - the output is valid UTF-8;
+//! - it is empty or ends with exactly one LF;
+//! - every kept line is one of the input's normalised lines, in input order
+//!   (a line with a span cut keeps the end of its input line);
+//! - cleaning is idempotent: cleaning the output again changes nothing;
+//! - no window size (from the minimum, 64 bytes) makes it panic.
+//!
+//! Below the properties are named regression tests, one per bug or fuzz
+//! crash found; those still failing are `#[ignore = "bug: ..."]`. Case
+//! counts are kept small so the file runs in a few seconds in a debug build.
+
+use decruft::decode::{DecodeOptions, DecodingReader};
+use decruft::lines::split_lines;
+use decruft::normalise::{NormaliseOptions, Normaliser};
+use decruft::repair::{RepairCounts, repair};
+use decruft::{Cleaner, Config, Error, RuleSet, Worker};
+use proptest::prelude::*;
+use std::cell::RefCell;
+use std::io::Read;
+use std::sync::OnceLock;
+
+/// Window sizes the window properties draw from: the minimum, sizes that
+/// cut CRLFs and UTF-8 characters at odd places, and the default (last).
+const WINDOWS: &[usize] = &[64, 65, 127, 1000, 8 << 20];
+
+/// Index of the default window in [`WINDOWS`].
+const DEFAULT: usize = WINDOWS.len() - 1;
+
+/// One compiled cleaner per window size, shared by all test threads
+/// (compiling the rules takes a quarter of a second in a debug build).
+fn cleaners() -> &'static [Cleaner] {
+    static CLEANERS: OnceLock<Vec<Cleaner>> = OnceLock::new();
+    CLEANERS.get_or_init(|| {
+        WINDOWS
+            .iter()
+            .map(|&window| {
+                Cleaner::new(
+                    Config {
+                        window,
+                        ..Config::default()
+                    },
+                    RuleSet::builtin(),
+                )
+            })
+            .collect()
+    })
+}
+
+thread_local! {
+    /// One worker per window size and test thread, reused as the batch
+    /// driver reuses them (a fresh worker zeroes its whole window, which is
+    /// slow for 8 MiB in a debug build).
+    static WORKERS: RefCell<Vec<Option<Worker>>> = RefCell::new((0..WINDOWS.len()).map(|_| None).collect());
+}
+
+/// Cleans `input` with the cleaner for `WINDOWS[w]`; `None` for the
+/// documented per-file errors (binary input, a line over the cap), a panic
+/// for any other error.
+fn clean(w: usize, input: &[u8]) -> Option<Vec<u8>> {
+    WORKERS.with(|workers| {
+        let mut workers = workers.borrow_mut();
+        let worker = workers[w].get_or_insert_with(|| cleaners()[w].worker());
+        let mut out = Vec::new();
+        match worker.clean(input, &mut out, None) {
+            Ok(_) => Some(out),
+            Err(Error::Binary { .. } | Error::LineTooLong { .. }) => None,
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    })
+}
+
+/// Cleans with the default options.
+fn clean_default(input: &[u8]) -> Option<Vec<u8>> {
+    clean(DEFAULT, input)
+}
+
+/// Can this input reach one of the known idempotence bugs (see the
+/// regression tests at the end)? The idempotence properties skip such
+/// inputs so that they keep guarding everything else; the
+/// `..._unfiltered` properties (ignored) do not.
+fn reaches_known_bug(input: &[u8]) -> bool {
+    let mut decoded = String::new();
+    if DecodingReader::new(input, &DecodeOptions::default())
+        .and_then(|mut d| d.read_to_string(&mut decoded))
+        .is_err()
+    {
+        return true;
+    }
+    decoded
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || mojibake_lead_before_gap(&decoded)
+        || decoded
+            .chars()
+            .zip(decoded.chars().skip(1))
+            .any(|(a, b)| matches!(a, '\u{200c}' | '\u{200d}') && is_invisible(b))
+}
+
+/// Characters the normaliser drops (or keeps only between non-ASCII).
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}' | '\u{feff}' | '\u{ad}' | '\u{2060}' | '\u{180e}' | '\u{200c}' | '\u{200d}'
+    )
+}
+
+/// Mojibake that normalisation can complete after repair has run: a
+/// mojibake lead character (U+00C2..U+00F4, a UTF-8 lead byte read as
+/// Latin-1) before an invisible character the normaliser drops
+/// ("cafÃ\u{200b}©"), or `Â`/`Ã` before whitespace it folds to one space
+/// ("theÂ\tthe", where `Â ` reads as a mangled no-break space).
+fn mojibake_lead_before_gap(text: &str) -> bool {
+    let mut prev = '\0';
+    for c in text.chars() {
+        if (is_invisible(c) && ('\u{c2}'..='\u{f4}').contains(&prev))
+            || (c.is_whitespace() && matches!(prev, 'Â' | 'Ã'))
+        {
+            return true;
+        }
+        prev = c;
+    }
+    false
+}
+
+/// The input's lines as the judge sees them: decoded, repaired, normalised.
+fn normalised_lines(input: &[u8]) -> Vec<String> {
+    let mut decoded = String::new();
+    DecodingReader::new(input, &DecodeOptions::default())
+        .expect("in-memory input")
+        .read_to_string(&mut decoded)
+        .expect("decoding is lossy, not failing");
+    let repaired = repair(
+        &decoded,
+        &Config::default().repair,
+        &mut RepairCounts::default(),
+    );
+    let mut norm = Normaliser::new(NormaliseOptions::default());
+    split_lines(&repaired)
+        .map(|(_, l)| norm.normalise(l))
+        .collect()
+}
+
+/// Every non-blank output line is an input line (or the end of one, after a
+/// span cut at its start), in order.
+fn assert_subsequence(input: &[u8], output: &str) -> Result<(), TestCaseError> {
+    let reference = normalised_lines(input);
+    let mut rest = reference.iter();
+    for line in output.lines().filter(|l| !l.is_empty()) {
+        let found = rest.any(|r| r == line || r.ends_with(line));
+        prop_assert!(
+            found,
+            "kept line {line:?} is not an input line in order; input lines {reference:?}"
+        );
+    }
+    Ok(())
+}
+
+/// The invariants every successful clean must hold.
+fn check(w: usize, input: &[u8], idempotent: bool) -> Result<(), TestCaseError> {
+    let Some(out) = clean(w, input) else {
+        return Ok(());
+    };
+    let text = match std::str::from_utf8(&out) {
+        Ok(t) => t,
+        Err(e) => return Err(TestCaseError::fail(format!("output is not UTF-8: {e}"))),
+    };
+    prop_assert!(
+        text.is_empty() || (text.ends_with('\n') && !text.ends_with("\n\n")),
+        "output must be empty or end with exactly one LF: {text:?}"
+    );
+    if idempotent {
+        let again = clean(w, &out).expect("clean output is not binary");
+        prop_assert_eq!(String::from_utf8_lossy(&again), text, "not idempotent");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Generated documents.
+
+/// Notices the built-in rules remove.
+const NOTICES: &[&str] = &[
+    "To view this content, you'll need to update your privacy settings.",
+    "Please click here to do so.",
+    "Advertisement",
+    "Media playback is unsupported on your device",
+    "Image copyright Getty Images",
+    "Share this article Facebook Twitter Email",
+    "Sign up for our newsletter",
+    "Accept all cookies",
+    "Read more: Politics",
+    "Published 14:02 GMT",
+    "Related Topics",
+];
+
+/// Words of prose, some with Unicode that normalisation touches.
+const WORDS: &[&str] = &[
+    "the",
+    "minister",
+    "said",
+    "on",
+    "Tuesday",
+    "that",
+    "homes",
+    "were",
+    "flooded",
+    "in",
+    "Zürich",
+    "café",
+    "naïve",
+    "東京",
+    "😀",
+    "e\u{301}",
+    "ﬁnance",
+    "“quoted”",
+    "don’t",
+    "—",
+    "3,000",
+    "14:02",
+    "Advertisement",
+    "cookies",
+    "privacy",
+    "newsletter",
+    "Image",
+    "caption",
+    "Москва",
+];
+
+/// Whitespace mess between words.
+const GAPS: &[&str] = &[" ", " ", " ", "  ", "\t", "\u{a0}", "\u{200b} ", "\u{3000}"];
+
+fn paragraph() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            prop::sample::select(WORDS),
+            prop::sample::select(GAPS),
+            prop::option::weighted(0.05, any::<char>()),
+        ),
+        1..25,
+    )
+    .prop_map(|words| {
+        let mut s = String::new();
+        for (i, (w, gap, c)) in words.into_iter().enumerate() {
+            if i > 0 {
+                s.push_str(gap);
+            }
+            s.push_str(w);
+            if let Some(c) = c {
+                s.push(c);
+            }
+        }
+        s
+    })
+}
+
+/// One line of a document.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        5 => paragraph(),
+        2 => prop::sample::select(NOTICES).prop_map(str::to_string),
+        1 => (prop::sample::select(GAPS), prop::sample::select(NOTICES), prop::sample::select(GAPS))
+            .prop_map(|(a, n, b)| format!("{a}{}{b}", n.to_uppercase())),
+        1 => prop::sample::select(NOTICES)
+            .prop_flat_map(|n| paragraph().prop_map(move |p| format!("{n} {p}"))),
+        2 => prop::sample::select(&["", "", " ", "\t", "\u{a0}"][..]).prop_map(str::to_string),
+    ]
+}
+
+/// A document: lines joined by LF, CRLF or lone CR.
+fn document() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            line(),
+            prop::sample::select(&["\n", "\n", "\n", "\r\n", "\r"][..]),
+        ),
+        0..30,
+    )
+    .prop_map(|lines| {
+        lines
+            .into_iter()
+            .flat_map(|(l, eol)| [l, eol.to_string()])
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_hold_the_invariants(input in prop::collection::vec(any::<u8>(), 0..600)) {
+        let idempotent = !reaches_known_bug(&input);
+        check(DEFAULT, &input, idempotent)?;
+    }
+
+    #[test]
+    fn arbitrary_bytes_kept_lines_are_input_lines_in_order(
+        input in prop::collection::vec(any::<u8>(), 0..600),
+    ) {
+        if let Some(out) = clean_default(&input) {
+            assert_subsequence(&input, &String::from_utf8(out).expect("UTF-8"))?;
+        }
+    }
+
+    #[test]
+    fn documents_hold_the_invariants(doc in document()) {
+        let idempotent = !reaches_known_bug(doc.as_bytes());
+        check(DEFAULT, doc.as_bytes(), idempotent)?;
+    }
+
+    /// The same documents without what reaches the known bugs (control and
+    /// invisible characters, `Â` and `Ã`), so idempotence is checked on
+    /// every case.
+    #[test]
+    fn plain_documents_are_idempotent(doc in document()) {
+        let doc: String = doc
+            .replace(['Â', 'Ã'], "A")
+            .chars()
+            .filter(|&c| {
+                matches!(c, '\t' | '\n' | '\r')
+                    || !(c.is_control() || c.is_whitespace() && c != ' ' || is_invisible(c))
+            })
+            .collect();
+        prop_assume!(!reaches_known_bug(doc.as_bytes()));
+        check(DEFAULT, doc.as_bytes(), true)?;
+    }
+
+    #[test]
+    fn documents_kept_lines_are_input_lines_in_order(doc in document()) {
+        if let Some(out) = clean_default(doc.as_bytes()) {
+            assert_subsequence(doc.as_bytes(), &String::from_utf8(out).expect("UTF-8"))?;
+        }
+    }
+
+    /// Any window from the minimum up: no panic, the output invariants hold
+    /// (idempotence is not asserted across windows: repetition is counted
+    /// per window, by design).
+    #[test]
+    fn any_window_never_panics(
+        w in 0..WINDOWS.len(),
+        input in prop::collection::vec(any::<u8>(), 0..1500),
+    ) {
+        check(w, &input, false)?;
+    }
+
+    #[test]
+    fn any_window_on_documents(w in 0..WINDOWS.len(), doc in document()) {
+        check(w, doc.as_bytes(), false)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Idempotence with no input filtered out: fails on the known bugs below.
+    #[test]
+    #[ignore = "bug: cleaning is not idempotent (see the idempotent_* regression tests)"]
+    fn documents_are_idempotent_unfiltered(doc in document()) {
+        check(DEFAULT, doc.as_bytes(), true)?;
+    }
+
+    #[test]
+    #[ignore = "bug: cleaning is not idempotent (see the idempotent_* regression tests)"]
+    fn arbitrary_bytes_are_idempotent_unfiltered(input in prop::collection::vec(any::<u8>(), 0..600)) {
+        check(DEFAULT, &input, true)?;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Regression tests: one per bug found by the properties or the fuzzers.
+
+/// Cleans `input` twice with the default options; returns both outputs.
+fn twice(input: &[u8]) -> (String, String) {
+    let once = clean_default(input).expect("cleans");
+    let again = clean_default(&once).expect("cleans again");
+    (
+        String::from_utf8(once).expect("UTF-8"),
+        String::from_utf8(again).expect("UTF-8"),
+    )
+}
+
+/// Asserts that cleaning `input` gives `want` and that cleaning that again
+/// changes nothing.
+fn assert_idempotent(input: &str, want: &str) {
+    let (once, again) = twice(input.as_bytes());
+    assert_eq!(once, want, "first pass of {input:?}");
+    assert_eq!(again, once, "second pass of {input:?}");
+}
+
+#[test]
+fn idempotent_escaped_entity() {
+    // The foundation gave "AT&amp;T\n", then "AT&T\n"; fixed in 4967af8.
+    assert_idempotent("AT&amp;amp;T\n", "AT&T\n");
+}
+
+#[test]
+fn idempotent_escaped_tag() {
+    // The foundation gave "<br>x\n", then "x\n"; fixed in 4967af8.
+    // Either answer is defensible; one pass must give the same as two.
+    let (once, again) = twice(b"&lt;br&gt;x\n");
+    assert_eq!(again, once);
+}
+
+#[test]
+fn idempotent_span_cut_twice() {
+    // The foundation gave "Media playback is unsupported on your device
+    // Hello\n", then "Hello\n"; fixed in 4967af8.
+    assert_idempotent(
+        "Media playback is unsupported on your device Media playback is unsupported on your device Hello\n",
+        "Hello\n",
+    );
+}
+
+#[test]
+fn idempotent_span_cut_leaves_notice() {
+    // The foundation gave "Advertisement\n", then ""; fixed in 4967af8.
+    assert_idempotent(
+        "Media playback is unsupported on your device Advertisement\n",
+        "",
+    );
+}
+
+#[test]
+fn idempotent_trimmed_line_repeats() {
+    // The foundation gave "Foo bar\nFoo bar\n", then ""; fixed in 4967af8.
+    let (once, again) = twice(b"Image caption Foo bar\nFoo bar\n");
+    assert_eq!(again, once);
+}
+
+#[test]
+#[ignore = "bug: control characters are removed after repair, joining mojibake that the next pass repairs"]
+fn idempotent_control_inside_mojibake() {
+    // UTF-8 input "cafÃ\x07©": got "cafÃ©\n", then "café\n".
+    assert_idempotent("caf\u{c3}\u{7}\u{a9}\n", "café\n");
+}
+
+#[test]
+#[ignore = "bug: control characters are removed after repair, joining mojibake that the next pass repairs"]
+fn idempotent_proptest_ce_1b_98() {
+    // Found by arbitrary_bytes_hold_the_invariants, minimised: the bytes
+    // CE 1B 98 decode (windows-1252, by detection) to "Î\x1b˜"; the first
+    // pass gives "Î˜\n", the second "Θ\n".
+    let (once, again) = twice(&[0xce, 0x1b, 0x98]);
+    assert_eq!(again, once);
+}
+
+#[test]
+#[ignore = "bug: whitespace is folded after repair, completing mojibake that the next pass repairs"]
+fn idempotent_tab_after_mojibake_lead() {
+    // Found by documents_are_idempotent_unfiltered, minimised by proptest
+    // from "Advertisement theÂ\tthe\n": got "theÂ the\n", then "the the\n".
+    let (once, again) = twice("theÂ\tthe\n".as_bytes());
+    assert_eq!(again, once);
+}
+
+#[test]
+#[ignore = "bug: invisible characters are removed after repair, joining mojibake that the next pass repairs"]
+fn idempotent_zero_width_inside_mojibake() {
+    // "cafÃ\u{200b}©": got "cafÃ©\n", then "café\n".
+    let (once, again) = twice("caf\u{c3}\u{200b}\u{a9}\n".as_bytes());
+    assert_eq!(again, once);
+}
+
+#[test]
+#[ignore = "bug: --ascii-quotes and --nfkc change characters after repair, completing mojibake that the next pass repairs"]
+fn idempotent_fuzz_ascii_quotes_nfkc() {
+    // fuzz/seeds/pipeline/crash-idempotent-ascii-quotes-nfkc, found by the
+    // `pipeline` fuzz target and minimised with `cargo fuzz tmin`: options
+    // window 65, strip, no repetition, NFKC, ASCII quotes; bytes AB EC 87 87
+    // decode (windows-1252, by detection) to "«ì‡‡". The first pass gives
+    // "\"ì‡‡\n" (the guillemet straightened after repair), the second
+    // repairs the now separate "ì‡‡" to "쇇": "\"쇇\n".
+    let (once, again) = twice_quotes_nfkc(&[0xab, 0xec, 0x87, 0x87]);
+    assert_eq!(again, once);
+}
+
+/// Cleans twice with the options of the fuzz crashes: window 65, strip, no
+/// repetition, NFKC, ASCII quotes.
+fn twice_quotes_nfkc(input: &[u8]) -> (String, String) {
+    let cleaner = Cleaner::new(
+        Config {
+            window: 65,
+            repeat: decruft::RepeatOptions {
+                enabled: false,
+                ..decruft::RepeatOptions::default()
+            },
+            normalise: NormaliseOptions {
+                form: decruft::normalise::UnicodeForm::Nfkc,
+                ascii_quotes: true,
+            },
+            ..Config::default()
+        },
+        RuleSet::builtin(),
+    );
+    let mut worker = cleaner.worker();
+    let mut once = Vec::new();
+    worker.clean(input, &mut once, None).expect("cleans");
+    let mut again = Vec::new();
+    worker
+        .clean(&once[..], &mut again, None)
+        .expect("cleans again");
+    (
+        String::from_utf8(once).expect("UTF-8"),
+        String::from_utf8(again).expect("UTF-8"),
+    )
+}
+
+#[test]
+#[ignore = "bug: --ascii-quotes changes characters after repair, completing mojibake that the next pass repairs"]
+fn idempotent_fuzz_ascii_quotes_macroman() {
+    // fuzz/seeds/pipeline/crash-idempotent-ascii-quotes-macroman (found on
+    // 5724204, minimised with `cargo fuzz tmin`; its options differ only in
+    // window and repetition, which do not matter here): bytes 4D AB 83 A2
+    // decode (windows-1252) to "M«ƒ¢"; the first pass gives "M\"ƒ¢\n",
+    // the second reads "ƒ¢" as MacRoman mojibake: "M\"Ģ\n".
+    let (once, again) = twice_quotes_nfkc(&[0x4d, 0xab, 0x83, 0xa2]);
+    assert_eq!(again, once);
+}
+
+#[test]
+#[ignore = "bug: the normaliser keeps a ZWNJ whose next character is another (dropped) joiner, so a second pass drops it"]
+fn idempotent_fuzz_double_zwnj() {
+    // fuzz/seeds/pipeline/crash-idempotent-double-zwnj, found by the
+    // `pipeline` fuzz target and minimised with `cargo fuzz tmin`: bytes
+    // CF FF 9D 9D 52 decode (windows-1256, by detection) to "دے", two ZWNJ,
+    // "R". The first ZWNJ is kept (its next character, the second ZWNJ, is
+    // not ASCII), the second dropped (before ASCII): "دے\u{200c}R\n"; the
+    // second pass drops the survivor: "دےR\n". The same in UTF-8:
+    let (once, again) = twice("د\u{6d2}\u{200c}\u{200c}R\n".as_bytes());
+    assert_eq!(again, once);
+}

@@ -16,6 +16,8 @@ mod batch;
 mod cleaning;
 #[path = "it/cli.rs"]
 mod cli;
+#[path = "it/corpus.rs"]
+mod corpus;
 #[path = "it/errors.rs"]
 mod errors;
 #[path = "it/regression.rs"]

@@ -1,7 +1,7 @@
 //! `decruft learn PATH... -o FILE`: learn a corpus profile, or merge
 //! profiles (`--merge`, optionally one hash-range shard of the merge).
 
-use super::{Exit, Failure, StderrReport, cleaner, io_failure, threads};
+use super::{Exit, Failure, StderrReport, cleaner, io_failure, threads, write_file_atomically};
 use crate::cli::{LearnArgs, StatsFormat};
 use decruft::batch::{self, Mode};
 use decruft::profile::{self, ProfileBuilder, file};
@@ -77,21 +77,7 @@ fn write_profile(
     options: u64,
     path: &std::path::Path,
 ) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let fail =
-        |e: io::Error| Failure::Fatal(format!("{}: {}", path.display(), batch::io_cause(&e)));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    {
-        let mut w = io::BufWriter::new(tmp.as_file_mut());
-        builder.write(options, &mut w).map_err(fail)?;
-        w.flush().map_err(fail)?;
-    }
-    batch::set_ordinary_mode(tmp.path());
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    write_file_atomically(path, |w| builder.write(options, w))
 }
 
 /// Lists the most frequent lines that are frequent enough to be

@@ -154,3 +154,27 @@ pub fn io_failure(e: io::Error) -> Failure {
         Failure::Fatal(format!("cannot write output: {}", batch::io_cause(&e)))
     }
 }
+
+/// Writes a file the way every command writes its output file: through a
+/// temporary file in the same folder and a rename, so a failure never
+/// leaves half a file, with an ordinary file's mode.
+pub fn write_file_atomically(
+    path: &std::path::Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let fail =
+        |e: io::Error| Failure::Fatal(format!("{}: {}", path.display(), batch::io_cause(&e)));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w).map_err(fail)?;
+        w.flush().map_err(fail)?;
+    }
+    batch::set_ordinary_mode(tmp.path());
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

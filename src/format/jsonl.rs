@@ -26,7 +26,7 @@
 //! uncounted. A malformed line is reported as `FILE:LINE` and handled by
 //! `--on-error`. With a duplicate key, the first occurrence is cleaned.
 
-use super::{Chunk, Docs, Format, FormatOptions, Record, read_line, trim_eol};
+use super::{Chunk, Docs, Format, FormatOptions, read_line, trim_eol};
 use crate::error::Result;
 use crate::stats::Stats;
 use serde::Serialize;
@@ -73,12 +73,7 @@ impl Format for Jsonl<'_> {
             if n == 0 {
                 break;
             }
-            chunk.records.push(Record {
-                end: chunk.data.len(),
-                number: *number,
-                document: true,
-            });
-            *number += 1;
+            chunk.push_document(chunk.data.len(), number);
         }
         Ok(())
     }

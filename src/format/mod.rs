@@ -194,6 +194,16 @@ pub struct Chunk {
 }
 
 impl Chunk {
+    /// Ends a document record at byte `end` and advances the record number.
+    pub fn push_document(&mut self, end: usize, number: &mut u64) {
+        self.records.push(Record {
+            end,
+            number: *number,
+            document: true,
+        });
+        *number += 1;
+    }
+
     /// The records with their bytes.
     pub fn iter(&self) -> impl Iterator<Item = (Record, &[u8])> {
         let mut start = 0;

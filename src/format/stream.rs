@@ -60,12 +60,7 @@ impl Format for Stream<'_> {
                 continue;
             }
             if line_start > doc_start {
-                chunk.records.push(Record {
-                    end: line_start,
-                    number: *number,
-                    document: true,
-                });
-                *number += 1;
+                chunk.push_document(line_start, number);
             }
             chunk.records.push(Record {
                 end: chunk.data.len(),
@@ -78,12 +73,7 @@ impl Format for Stream<'_> {
             }
         }
         if chunk.data.len() > doc_start {
-            chunk.records.push(Record {
-                end: chunk.data.len(),
-                number: *number,
-                document: true,
-            });
-            *number += 1;
+            chunk.push_document(chunk.data.len(), number);
         }
         Ok(())
     }

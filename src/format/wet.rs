@@ -20,7 +20,7 @@
 //! A file that is not WARC, or whose last record is cut short, fails with
 //! the record number and byte offset; records before it are written.
 
-use super::{Chunk, Docs, Format, FormatOptions, Record, read_line, trim_eol};
+use super::{Chunk, Docs, Format, FormatOptions, read_line, trim_eol};
 use crate::error::{Error, Result};
 use std::io::{BufRead, Read};
 
@@ -157,12 +157,7 @@ impl Format for Wet<'_> {
                 chunk.data.extend_from_slice(&avail[..take]);
                 input.consume(take);
             }
-            chunk.records.push(Record {
-                end: chunk.data.len(),
-                number: *number,
-                document: true,
-            });
-            *number += 1;
+            chunk.push_document(chunk.data.len(), number);
         }
         Ok(())
     }

@@ -107,7 +107,7 @@ pub fn write_profile<W: Write>(p: &Profile, w: &mut W) -> io::Result<()> {
 }
 
 /// Writes a profile file from entries given in key order.
-pub fn write_entries<W: Write>(
+pub fn write_entries<W: Write + ?Sized>(
     options: u64,
     docs: u64,
     count: usize,

@@ -410,7 +410,11 @@ impl ProfileBuilder {
     /// Writes the profile file straight from the learning table, in key
     /// order: only the keys are sorted (8 bytes a line), so writing needs
     /// no second copy of the table.
-    pub fn write<W: std::io::Write>(&self, options: u64, w: &mut W) -> std::io::Result<()> {
+    pub fn write<W: std::io::Write + ?Sized>(
+        &self,
+        options: u64,
+        w: &mut W,
+    ) -> std::io::Result<()> {
         let mut keys: Vec<u64> = self.lines.keys().copied().collect();
         keys.sort_unstable();
         file::write_entries(

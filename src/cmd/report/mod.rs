@@ -30,12 +30,14 @@
 mod collect;
 mod render;
 
-use super::{Exit, Failure, StderrReport, cleaner, print_stats, progress_bar, threads};
+use super::{
+    Exit, Failure, StderrReport, cleaner, print_stats, progress_bar, threads, write_file_atomically,
+};
 use crate::cli::ReportArgs;
 use collect::Collector;
 use decruft::batch::{self, BatchOptions, Mode};
 use decruft::profile::{Profile, file};
-use std::io::{self, Write};
+use std::io;
 use std::time::Instant;
 
 /// Most bytes of one document's text embedded in the report.
@@ -112,20 +114,5 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
 
 /// Writes the report through a temporary file and a rename.
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let fail =
-        |e: io::Error| Failure::Fatal(format!("{}: {}", path.display(), batch::io_cause(&e)));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    // A report is for reading and sharing: not the temporary file's 0600.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
-    }
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    write_file_atomically(path, |w| w.write_all(bytes))
 }

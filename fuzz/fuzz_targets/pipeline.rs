@@ -16,8 +16,11 @@
 //! invisible character, in the decoded text (normalisation runs after
 //! repair, so dropping or folding them can complete mojibake that repair
 //! fixes on the second pass; `--ascii-quotes` and `--nfkc` change
-//! characters after repair in the same way), and a ZWJ/ZWNJ before another
-//! invisible character (kept on the first pass, dropped on the second).
+//! characters after repair in the same way), any invisible character (a
+//! soft hyphen dropped after repair unblocks the repair of what follows),
+//! a ZWJ/ZWNJ before another invisible character (kept on the first pass,
+//! dropped on the second), and a CR (repair splits lines at LF only, the
+//! splitter at a lone CR too).
 //! Delete `reaches_known_bug` when those are fixed.
 #![no_main]
 
@@ -153,6 +156,12 @@ fn reaches_known_bug(opts: Options, bytes: &[u8]) -> bool {
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
         || mojibake_lead_before_gap(&decoded)
+        // An invisible character anywhere: dropped after repair, it can
+        // unblock a repair on the next pass (fuzz crash: "\u{ad}Å§ÿ").
+        || decoded.contains(is_invisible)
+        // A lone CR: repair splits at LF only, the splitter at CR too
+        // (fuzz crash: "ÿ\rsÏ¿").
+        || decoded.contains('\r')
         // A joiner before another invisible character: the normaliser
         // keeps the first and drops it on the next pass (fuzz crash).
         || decoded

@@ -330,6 +330,10 @@ impl Worker {
     }
 }
 
+/// Rounds of repair after normalisation, for mojibake that normalising
+/// uncovered (each round needs a change to run again).
+const MAX_REPAIR_ROUNDS: usize = 3;
+
 /// The rules' verdict on one normalised line. A span cut at the start of
 /// the line is repeated while another span rule matches the new start, and
 /// what remains is judged as a whole line again, so that cleaning the output
@@ -385,6 +389,25 @@ impl WindowState {
         for (_, raw) in split_lines(text) {
             let start = self.normalised.len();
             self.norm.normalise_into(raw, &mut self.normalised);
+            // Normalising can finish what repair could not see: dropping a
+            // control character or a zero-width space inside mojibake, or
+            // straightening a quote, can leave a sequence that repair now
+            // fixes. Repeat until neither changes the line, so that a second
+            // run over the output changes nothing.
+            if self.normalised[start..] != *raw {
+                for _ in 0..MAX_REPAIR_ROUNDS {
+                    let fixed = match repair(
+                        &self.normalised[start..],
+                        &config.repair,
+                        &mut self.repairs,
+                    ) {
+                        Cow::Borrowed(_) => break,
+                        Cow::Owned(fixed) => fixed,
+                    };
+                    self.normalised.truncate(start);
+                    self.norm.normalise_into(&fixed, &mut self.normalised);
+                }
+            }
             let line = &self.normalised[start..];
             let mut verdict = Verdict::Keep;
             let mut key = None;

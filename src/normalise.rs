@@ -78,14 +78,21 @@ impl Normaliser {
             return;
         }
         let opts = self.opts();
+        // Fold first: a control or invisible character between a letter and
+        // its combining mark would otherwise block composition, and the
+        // mark would be left loose once the character is dropped.
+        let start = out.len();
+        fold(line, opts.ascii_quotes, out);
+        let folded = &out[start..];
         let needs_form = match opts.form {
             // Every character below U+0300 is NFC-stable, and a combining
             // mark that could compose with one starts with a byte >= 0xCC.
             UnicodeForm::Nfc => {
-                line.bytes().any(|b| b >= 0xCC) && is_nfc_quick(line.chars()) != IsNormalized::Yes
+                folded.bytes().any(|b| b >= 0xCC)
+                    && is_nfc_quick(folded.chars()) != IsNormalized::Yes
             }
             UnicodeForm::Nfkc => {
-                !line.is_ascii() && is_nfkc_quick(line.chars()) != IsNormalized::Yes
+                !folded.is_ascii() && is_nfkc_quick(folded.chars()) != IsNormalized::Yes
             }
             UnicodeForm::Keep => false,
         };
@@ -93,13 +100,14 @@ impl Normaliser {
             let mut composed = std::mem::take(&mut self.composed);
             composed.clear();
             match opts.form {
-                UnicodeForm::Nfc => composed.extend(line.nfc()),
-                _ => composed.extend(line.nfkc()),
+                UnicodeForm::Nfc => composed.extend(out[start..].nfc()),
+                _ => composed.extend(out[start..].nfkc()),
             }
+            out.truncate(start);
+            // NFKC can turn characters into spaces (U+00A0, U+2002) or into
+            // typographic quotes: fold once more.
             fold(&composed, opts.ascii_quotes, out);
             self.composed = composed;
-        } else {
-            fold(line, opts.ascii_quotes, out);
         }
     }
 
@@ -171,10 +179,15 @@ fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
         match c {
             '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}' | '\u{180E}' => {}
             '\u{200C}' | '\u{200D}' => {
-                let next_non_ascii = line[i..].chars().next().is_some_and(|n| !n.is_ascii());
+                // One joiner between two non-ASCII characters stays; a run
+                // of joiners keeps only its first, and the character after
+                // the run decides.
+                let rest = line[i..].trim_start_matches(['\u{200C}', '\u{200D}']);
+                let next_non_ascii = rest.chars().next().is_some_and(|n| !n.is_ascii());
                 if prev_non_ascii && next_non_ascii {
                     emit(c, &mut pending_space, start, out);
                 }
+                i = line.len() - rest.len();
             }
             c if c.is_whitespace() => pending_space = true,
             c if c.is_control() => {}

@@ -149,10 +149,22 @@ pub fn repair<'a>(text: &'a str, opts: &RepairOptions, counts: &mut RepairCounts
     let mut out: Option<String> = None;
     let mut start = 0;
     while start < text.len() {
-        let end =
-            memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i + 1);
+        // Lines end where the split stage ends them: LF, CRLF or a lone CR,
+        // so a line repaired here is exactly a line judged later.
+        let bytes = text.as_bytes();
+        let (line_end, end) = match memchr::memchr2(b'\n', b'\r', &bytes[start..]) {
+            None => (text.len(), text.len()),
+            Some(i) => {
+                let at = start + i;
+                if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                    (at, at + 2)
+                } else {
+                    (at, at + 1)
+                }
+            }
+        };
         let full = &text[start..end];
-        let line = full.strip_suffix('\n').unwrap_or(full);
+        let line = &text[start..line_end];
         match repair_line(line, opts, counts) {
             Cow::Borrowed(_) => {
                 if let Some(o) = out.as_mut() {

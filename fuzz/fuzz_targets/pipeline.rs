@@ -9,29 +9,16 @@
 //! line repeated once on each side of a boundary is kept in the first pass
 //! and may fall inside one window of the shorter output (by design).
 //!
-//! Known idempotence bugs (issue 10 report; regression tests in
-//! `tests/props.rs`, ignored until fixed) would stop every run at once, so
-//! inputs that can reach them skip the idempotence check, and only it:
-//! control characters, or a mojibake lead character before whitespace or an
-//! invisible character, in the decoded text (normalisation runs after
-//! repair, so dropping or folding them can complete mojibake that repair
-//! fixes on the second pass; `--ascii-quotes` and `--nfkc` change
-//! characters after repair in the same way), any invisible character (a
-//! soft hyphen dropped after repair unblocks the repair of what follows),
-//! a ZWJ/ZWNJ before another invisible character (kept on the first pass,
-//! dropped on the second), and a CR (repair splits lines at LF only, the
-//! splitter at a lone CR too).
-//! Delete `reaches_known_bug` when those are fixed.
+//! Every idempotence bug the fuzzer found has a named regression test in
+//! `tests/props.rs`.
 #![no_main]
 
 use arbitrary::Arbitrary;
-use decruft::decode::{DecodeOptions, DecodingReader};
 use decruft::normalise::{NormaliseOptions, UnicodeForm};
 use decruft::{Cleaner, Config, Error, RepeatOptions, RuleSet, Worker};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::io::Read;
 
 /// Window sizes worth telling apart: the minimum, odd sizes that cut
 /// CRLFs and UTF-8 characters, and one larger than any input libFuzzer
@@ -132,7 +119,7 @@ fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) {
         text.is_empty() || (text.ends_with('\n') && !text.ends_with("\n\n")),
         "output must end with exactly one LF: {text:?}"
     );
-    if bytes.len() < WINDOWS[usize::from(opts.window)] && !reaches_known_bug(opts, bytes) {
+    if bytes.len() < WINDOWS[usize::from(opts.window)] {
         let again = clean(worker, &out).expect("clean output cleans again");
         assert_eq!(
             String::from_utf8_lossy(&again),
@@ -140,62 +127,4 @@ fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) {
             "cleaning is not idempotent"
         );
     }
-}
-
-/// Can this input reach one of the known idempotence bugs listed at the top?
-fn reaches_known_bug(opts: Options, bytes: &[u8]) -> bool {
-    let mut decoded = String::new();
-    let decoder = DecodingReader::new(bytes, &DecodeOptions::default());
-    if decoder
-        .and_then(|mut d| d.read_to_string(&mut decoded))
-        .is_err()
-    {
-        return true;
-    }
-    decoded
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        || mojibake_lead_before_gap(&decoded)
-        // An invisible character anywhere: dropped after repair, it can
-        // unblock a repair on the next pass (fuzz crash: "\u{ad}Å§ÿ").
-        || decoded.contains(is_invisible)
-        // A lone CR: repair splits at LF only, the splitter at CR too
-        // (fuzz crash: "ÿ\rsÏ¿").
-        || decoded.contains('\r')
-        // A joiner before another invisible character: the normaliser
-        // keeps the first and drops it on the next pass (fuzz crash).
-        || decoded
-            .chars()
-            .zip(decoded.chars().skip(1))
-            .any(|(a, b)| matches!(a, '\u{200c}' | '\u{200d}') && is_invisible(b))
-        // Straightened quotes and NFKC change characters after repair too
-        // (fuzz crashes: "«ì‡‡" → "\"ì‡‡" → "\"쇇"; "M«ƒ¢" → "M\"ƒ¢" →
-        // "M\"Ģ", MacRoman), for any of the repair charmaps' characters.
-        || ((opts.ascii_quotes || opts.nfkc) && !decoded.is_ascii())
-}
-
-/// Characters the normaliser drops (or keeps only between non-ASCII).
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200b}' | '\u{feff}' | '\u{ad}' | '\u{2060}' | '\u{180e}' | '\u{200c}' | '\u{200d}'
-    )
-}
-
-/// Mojibake that normalisation can complete after repair has run: a
-/// mojibake lead character (U+00C2..U+00F4, a UTF-8 lead byte read as
-/// Latin-1) before an invisible character the normaliser drops
-/// ("cafÃ\u{200b}©"), or `Â`/`Ã` before whitespace it folds to one space
-/// ("theÂ\tthe", where `Â ` reads as a mangled no-break space).
-fn mojibake_lead_before_gap(text: &str) -> bool {
-    let mut prev = '\0';
-    for c in text.chars() {
-        if (is_invisible(c) && ('\u{c2}'..='\u{f4}').contains(&prev))
-            || (c.is_whitespace() && matches!(prev, 'Â' | 'Ã'))
-        {
-            return true;
-        }
-        prev = c;
-    }
-    false
 }

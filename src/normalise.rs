@@ -183,8 +183,16 @@ fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
                 // of joiners keeps only its first, and the character after
                 // the run decides.
                 let rest = line[i..].trim_start_matches(['\u{200C}', '\u{200D}']);
-                let next_non_ascii = rest.chars().next().is_some_and(|n| !n.is_ascii());
-                if prev_non_ascii && next_non_ascii {
+                // The next character as it will be written: invisible ones
+                // are dropped and quotes may become ASCII.
+                let next = rest
+                    .trim_start_matches([
+                        '\u{200B}', '\u{FEFF}', '\u{00AD}', '\u{2060}', '\u{180E}',
+                    ])
+                    .chars()
+                    .next()
+                    .map(|n| if ascii_quotes { straighten(n) } else { n });
+                if prev_non_ascii && next.is_some_and(|n| !n.is_ascii() && !n.is_whitespace()) {
                     emit(c, &mut pending_space, start, out);
                 }
                 i = line.len() - rest.len();
@@ -192,8 +200,8 @@ fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
             c if c.is_whitespace() => pending_space = true,
             c if c.is_control() => {}
             c => {
-                prev_non_ascii = true;
                 let c = if ascii_quotes { straighten(c) } else { c };
+                prev_non_ascii = !c.is_ascii();
                 emit(c, &mut pending_space, start, out);
             }
         }

@@ -511,3 +511,15 @@ fn idempotent_control_between_letter_and_combining_mark() {
     assert_eq!(again, once);
     assert!(!once.contains('\u{301}'), "the mark is composed: {once:?}");
 }
+
+#[test]
+fn idempotent_fuzz_joiner_before_straightened_quote() {
+    // fuzz/seeds/pipeline/crash-idempotent-joiner-before-quote (found by the
+    // `pipeline` target with --nfkc --ascii-quotes): a ZWNJ between "›" and
+    // a curly quote was kept (both neighbours non-ASCII), then the quote
+    // was straightened to '"', and the second pass dropped the ZWNJ. The
+    // joiner is now judged by the characters as they are written.
+    let (once, again) = twice_quotes_nfkc("ے›\u{200c}“\n".as_bytes());
+    assert_eq!(again, once);
+    assert!(!once.contains('\u{200c}'), "{once:?}");
+}

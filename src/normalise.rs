@@ -177,25 +177,28 @@ fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
             .expect("i is at a character boundary");
         i += c.len_utf8();
         match c {
-            '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}' | '\u{180E}' => {}
+            c if is_dropped(c) => {}
             '\u{200C}' | '\u{200D}' => {
-                // One joiner between two non-ASCII characters stays; a run
-                // of joiners keeps only its first, and the character after
-                // the run decides.
-                let rest = line[i..].trim_start_matches(['\u{200C}', '\u{200D}']);
-                // The next character as it will be written: invisible ones
-                // are dropped and quotes may become ASCII.
-                let next = rest
-                    .trim_start_matches([
-                        '\u{200B}', '\u{FEFF}', '\u{00AD}', '\u{2060}', '\u{180E}',
-                    ])
+                // A joiner stays only between two characters that are
+                // written next to it and are not ASCII: not after a space
+                // or another joiner, and not before whitespace, ASCII or
+                // the end of the line. Invisible and control characters in
+                // between are dropped, so they are looked through, and a
+                // quote is judged as it will be written.
+                let next = line[i..]
                     .chars()
-                    .next()
+                    .find(|&n| {
+                        !(is_dropped(n)
+                            || matches!(n, '\u{200C}' | '\u{200D}')
+                            || n.is_control() && !n.is_whitespace())
+                    })
                     .map(|n| if ascii_quotes { straighten(n) } else { n });
-                if prev_non_ascii && next.is_some_and(|n| !n.is_ascii() && !n.is_whitespace()) {
+                let next_ok = next.is_some_and(|n| !n.is_ascii() && !n.is_whitespace());
+                if prev_non_ascii && !pending_space && next_ok {
                     emit(c, &mut pending_space, start, out);
+                    // Any further joiner before the next character goes.
+                    prev_non_ascii = false;
                 }
-                i = line.len() - rest.len();
             }
             c if c.is_whitespace() => pending_space = true,
             c if c.is_control() => {}
@@ -215,6 +218,15 @@ fn emit(c: char, pending_space: &mut bool, start: usize, out: &mut String) {
     }
     *pending_space = false;
     out.push(c);
+}
+
+/// Invisible characters the normaliser always drops (joiners are judged
+/// by their neighbours instead).
+fn is_dropped(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}' | '\u{180E}'
+    )
 }
 
 /// Typographic quotes and dashes to ASCII.
@@ -261,6 +273,26 @@ mod tests {
         let persian = "می\u{200C}خواهم";
         assert_eq!(norm(persian), persian);
         assert_eq!(norm("ab\u{200D}cd"), "abcd");
+    }
+
+    /// Whatever surrounds a joiner, normalising twice changes nothing
+    /// (cases from the pipeline fuzz target).
+    #[test]
+    fn joiners_are_judged_by_what_is_written() {
+        let cases = [
+            // A C1 control after the joiner is dropped: the line ends there.
+            ("حح\u{200C}\u{85}", "حح"),
+            ("حح\u{200C}\u{9C}", "حح"),
+            // Joiner, zero-width space, joiner: one joiner survives.
+            ("ح\u{200C}\u{200B}\u{200C}ح", "ح\u{200C}ح"),
+            // After a space the joiner goes.
+            ("ح \u{200C}ح", "ح ح"),
+        ];
+        for (input, want) in cases {
+            let once = norm(input);
+            assert_eq!(once, want, "input {input:?}");
+            assert_eq!(norm(&once), once, "second pass of {input:?}");
+        }
     }
 
     #[test]

@@ -100,5 +100,11 @@ def test_bad_option_fails_at_construction():
 
 @pytest.mark.slow
 def test_pipeline_equals_cli_100k(big_reference, tmp_path):
-    got, _ = run_pipeline(big_reference.docs, tmp_path, tasks=4, jsonl_files=16)
+    got, stats = run_pipeline(big_reference.docs, tmp_path, tasks=4, jsonl_files=16)
     assert_same_output(big_reference.kept, got)
+    union = decruft.learn([t for _, t in big_reference.docs if t])
+    assert decruft.Profile.load(tmp_path / "all.profile").fingerprint() == union.fingerprint()
+    ours = filter_stats(stats)
+    for group in ("lines_removed", "spans_removed"):
+        counts = {k.split("/", 1)[1]: v for k, v in ours.items() if k.startswith(group + "/")}
+        assert counts == big_reference.stats[group], group

@@ -38,4 +38,5 @@ def test_ray_equals_cli(ray_session, reference, blocks):
 @pytest.mark.slow
 def test_ray_equals_cli_100k(ray_session, big_reference):
     profile, got = run(ray_session, big_reference.docs, 8)
+    assert profile.fingerprint() == decruft.Profile.load(big_reference.profile_path).fingerprint()
     assert_same_output(big_reference.kept, got)

@@ -639,14 +639,7 @@ pub fn learn_formats(
                         let _ = match format.format(kind) {
                             None => plain::learn(&mut worker, &mut *input.reader, &mut builder),
                             Some(f) => {
-                                let cx = format::Context {
-                                    cleaner,
-                                    pool: &pool,
-                                    opts: format,
-                                    label: &job.label,
-                                    sink: &Quiet,
-                                    explain: false,
-                                };
+                                let cx = quiet_context(cleaner, &pool, format, job);
                                 format::learn(&*f, &mut *input.reader, &cx, &mut builder)
                             }
                         };
@@ -660,6 +653,24 @@ pub fn learn_formats(
                 a
             })
     }))
+}
+
+/// The context of a pass that writes nothing and reports nothing (learning,
+/// finding examples): the cleaning pass reports the same inputs' problems.
+fn quiet_context<'a>(
+    cleaner: &'a Cleaner,
+    pool: &'a rayon::ThreadPool,
+    format: &'a FormatOptions,
+    job: &'a Job,
+) -> format::Context<'a> {
+    format::Context {
+        cleaner,
+        pool,
+        opts: format,
+        label: &job.label,
+        sink: &Quiet,
+        explain: false,
+    }
 }
 
 /// Finds an example text for each wanted key, reading jobs in order until
@@ -697,14 +708,7 @@ pub fn examples_formats(
         let _ = match format.format(kind) {
             None => worker.visit(&mut *input.reader, f).map(|_| ()),
             Some(fmt) => {
-                let cx = format::Context {
-                    cleaner,
-                    pool: &pool,
-                    opts: format,
-                    label: &job.label,
-                    sink: &Quiet,
-                    explain: false,
-                };
+                let cx = quiet_context(cleaner, &pool, format, job);
                 format::visit(&*fmt, &mut *input.reader, &cx, &mut worker, &mut f)
             }
         };

@@ -388,13 +388,13 @@ impl WindowState {
         let repeat = &config.repeat;
         for (_, raw) in split_lines(text) {
             let start = self.normalised.len();
-            self.norm.normalise_into(raw, &mut self.normalised);
+            let changed = self.norm.normalise_into(raw, &mut self.normalised);
             // Normalising can finish what repair could not see: dropping a
             // control character or a zero-width space inside mojibake, or
             // straightening a quote, can leave a sequence that repair now
             // fixes. Repeat until neither changes the line, so that a second
             // run over the output changes nothing.
-            if self.normalised[start..] != *raw {
+            if changed {
                 for _ in 0..MAX_REPAIR_ROUNDS {
                     let fixed = match repair(
                         &self.normalised[start..],

@@ -71,11 +71,13 @@ impl Normaliser {
         self.opts.unwrap_or_default()
     }
 
-    /// Appends the normalised form of `line` (no terminator) to `out`.
-    pub fn normalise_into(&mut self, line: &str, out: &mut String) {
+    /// Appends the normalised form of `line` (no terminator) to `out` and
+    /// says whether it differs from `line`. The common canonical line is
+    /// known to be unchanged without comparing it again.
+    pub fn normalise_into(&mut self, line: &str, out: &mut String) -> bool {
         if is_canonical_ascii(line.as_bytes()) {
             out.push_str(line);
-            return;
+            return false;
         }
         let opts = self.opts();
         // Fold first: a control or invisible character between a letter and
@@ -109,6 +111,7 @@ impl Normaliser {
             fold(&composed, opts.ascii_quotes, out);
             self.composed = composed;
         }
+        out[start..] != *line
     }
 
     /// The normalised form of `line`, as a new string.
@@ -309,6 +312,17 @@ mod tests {
         });
         assert_eq!(quotes.normalise("“It’s — fine”"), "\"It's - fine\"");
         assert_eq!(norm("“It’s — fine”"), "“It’s — fine”");
+    }
+
+    #[test]
+    fn reports_whether_the_line_changed() {
+        let mut n = Normaliser::new(NormaliseOptions::default());
+        let mut out = String::new();
+        assert!(!n.normalise_into("Plain line.", &mut out));
+        assert!(!n.normalise_into("Café déjà vu", &mut out));
+        assert!(n.normalise_into("two  spaces", &mut out));
+        assert!(n.normalise_into("Cafe\u{301}", &mut out));
+        assert_eq!(out, "Plain line.Café déjà vutwo spacesCafé");
     }
 
     #[test]

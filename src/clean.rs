@@ -138,8 +138,11 @@ impl Cleaner {
 /// What the judge decided for one line of the window.
 #[derive(Debug, Clone, Copy)]
 struct Record {
+    /// Where the judged line lies: in the window itself when no stage
+    /// changed it (`raw`), else in the normalised buffer.
     start: u32,
     end: u32,
+    raw: bool,
     verdict: Verdict,
     /// Template key, for non-blank lines that survived the rules when
     /// repetition, a corpus model or learning needs it.
@@ -231,8 +234,8 @@ impl Worker {
         output: &mut W,
         mut explain: Option<&mut dyn FnMut(&Removal<'_>)>,
     ) -> Result<Stats> {
-        self.run(input, |state, cleaner| {
-            state.write_window(cleaner, &mut explain);
+        self.run(input, |state, text, cleaner| {
+            state.write_window(text, cleaner, &mut explain);
             output.write_all(state.out.as_bytes())?;
             output.flush()?;
             Ok(state.out.len() as u64)
@@ -248,7 +251,7 @@ impl Worker {
     pub fn learn<R: Read>(&mut self, input: R, builder: &mut ProfileBuilder) -> Result<Stats> {
         self.state.learner.start();
         self.state.learning = true;
-        let result = self.run(input, |state, _| {
+        let result = self.run(input, |state, _, _| {
             for i in 0..state.records.len() {
                 let rec = state.records[i];
                 if let (true, Some(key), Verdict::Keep | Verdict::Trim { .. }) =
@@ -269,10 +272,10 @@ impl Worker {
     /// rules and repetition (used to show learned lines to users).
     pub fn visit<R: Read>(&mut self, input: R, mut f: impl FnMut(u64, &str)) -> Result<Stats> {
         self.state.learning = true;
-        let result = self.run(input, |state, _| {
+        let result = self.run(input, |state, text, _| {
             for rec in &state.records {
                 if let (Some(key), Verdict::Keep) = (rec.key, rec.verdict) {
-                    f(key, &state.normalised[rec.start as usize..rec.end as usize]);
+                    f(key, state.line(text, rec));
                 }
             }
             Ok(0)
@@ -287,7 +290,7 @@ impl Worker {
     fn run<R: Read>(
         &mut self,
         input: R,
-        mut sink: impl FnMut(&mut WindowState, &Cleaner) -> Result<u64>,
+        mut sink: impl FnMut(&mut WindowState, &str, &Cleaner) -> Result<u64>,
     ) -> Result<Stats> {
         let cleaner = self.cleaner.clone();
         let config = &*cleaner.config;
@@ -319,15 +322,45 @@ impl Worker {
             };
             let state = &mut self.state;
             state.out.clear();
-            let repaired = repair(&text, &config.repair, &mut state.repairs);
-            state.judge_window(&repaired, config, rules, needs_keys);
-            state.settle(&cleaner);
-            bytes_out += sink(state, &cleaner)?;
+            state.judge_window(&text, config, rules, needs_keys);
+            state.settle(&text, &cleaner);
+            bytes_out += sink(state, &text, &cleaner)?;
         }
         let report = decoder.report();
         drop(decoder);
         Ok(self.state.finish(rules, report, bytes_in, bytes_out))
     }
+}
+
+/// True for a line that no stage before the judge would change: printable
+/// ASCII with single inner spaces, no space at either end, and no `&` or
+/// `<` for repair to look at. Each byte is tested with its successor, 16
+/// pairs at a time with no early exit inside a block, so the compiler
+/// vectorises the loop.
+fn is_settled(b: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return true;
+    };
+    if first == b' ' || last == b' ' {
+        return false;
+    }
+    #[inline(always)]
+    fn odd(c: u8, next: u8) -> u8 {
+        u8::from(c.wrapping_sub(0x20) >= 0x5f)
+            | u8::from(c == b'&')
+            | u8::from(c == b'<')
+            | (u8::from(c == b' ') & u8::from(next == b' '))
+    }
+    let (head, tail) = (&b[..b.len() - 1], &b[1..]);
+    let mut blocks = head.chunks_exact(16).zip(tail.chunks_exact(16));
+    for (h, t) in &mut blocks {
+        if h.iter().zip(t).fold(0, |acc, (&c, &n)| acc | odd(c, n)) != 0 {
+            return false;
+        }
+    }
+    let done = head.len() / 16 * 16;
+    let rest = head[done..].iter().zip(&tail[done..]);
+    rest.fold(0, |acc, (&c, &n)| acc | odd(c, n)) == 0 && odd(last, 0) == 0
 }
 
 /// Rounds of repair after normalisation, for mojibake that normalising
@@ -380,35 +413,32 @@ impl WindowState {
         self.repairs = RepairCounts::default();
     }
 
-    /// First pass: normalise every line and judge it by the rules; count
-    /// repetition candidates.
+    /// The judged text of a line of this window.
+    fn line<'t>(&'t self, text: &'t str, rec: &Record) -> &'t str {
+        let range = rec.start as usize..rec.end as usize;
+        if rec.raw {
+            &text[range]
+        } else {
+            &self.normalised[range]
+        }
+    }
+
+    /// First pass: repair and normalise every line and judge it by the
+    /// rules; count repetition candidates. Lines that neither stage could
+    /// change (most lines of news text) are judged where they lie in the
+    /// window, without a copy.
     fn judge_window(&mut self, text: &str, config: &Config, rules: &RuleSet, needs_keys: bool) {
         self.normalised.clear();
         self.records.clear();
         let repeat = &config.repeat;
-        for (_, raw) in split_lines(text) {
-            let start = self.normalised.len();
-            let changed = self.norm.normalise_into(raw, &mut self.normalised);
-            // Normalising can finish what repair could not see: dropping a
-            // control character or a zero-width space inside mojibake, or
-            // straightening a quote, can leave a sequence that repair now
-            // fixes. Repeat until neither changes the line, so that a second
-            // run over the output changes nothing.
-            if changed {
-                for _ in 0..MAX_REPAIR_ROUNDS {
-                    let fixed = match repair(
-                        &self.normalised[start..],
-                        &config.repair,
-                        &mut self.repairs,
-                    ) {
-                        Cow::Borrowed(_) => break,
-                        Cow::Owned(fixed) => fixed,
-                    };
-                    self.normalised.truncate(start);
-                    self.norm.normalise_into(&fixed, &mut self.normalised);
-                }
-            }
-            let line = &self.normalised[start..];
+        for (at, raw) in split_lines(text) {
+            let (line, start, is_raw) = if is_settled(raw.as_bytes()) {
+                (raw, at, true)
+            } else {
+                let start = self.normalised.len();
+                self.repair_and_normalise(raw, config);
+                (&self.normalised[start..], start, false)
+            };
             let mut verdict = Verdict::Keep;
             let mut key = None;
             let mut repeat_hash = None;
@@ -449,7 +479,8 @@ impl WindowState {
             }
             self.records.push(Record {
                 start: start as u32,
-                end: self.normalised.len() as u32,
+                end: (start + line.len()) as u32,
+                raw: is_raw,
                 verdict,
                 key,
                 repeat: repeat_hash,
@@ -459,10 +490,33 @@ impl WindowState {
         self.lines_in += self.records.len() as u64;
     }
 
+    /// Repairs one line and appends its normalised form to `normalised`.
+    fn repair_and_normalise(&mut self, raw: &str, config: &Config) {
+        let start = self.normalised.len();
+        let repaired = repair(raw, &config.repair, &mut self.repairs);
+        let changed = self.norm.normalise_into(&repaired, &mut self.normalised);
+        // Normalising can finish what repair could not see: dropping a
+        // control character or a zero-width space inside mojibake, or
+        // straightening a quote, can leave a sequence that repair now
+        // fixes. Repeat until neither changes the line, so that a second
+        // run over the output changes nothing.
+        if changed {
+            for _ in 0..MAX_REPAIR_ROUNDS {
+                let fixed =
+                    match repair(&self.normalised[start..], &config.repair, &mut self.repairs) {
+                        Cow::Borrowed(_) => break,
+                        Cow::Owned(fixed) => fixed,
+                    };
+                self.normalised.truncate(start);
+                self.norm.normalise_into(&fixed, &mut self.normalised);
+            }
+        }
+    }
+
     /// Second pass: settles in-document repetition (now that the whole
     /// window is counted), then corpus boilerplate, which is judged over
     /// runs of kept lines (see [`crate::profile`]).
-    fn settle(&mut self, cleaner: &Cleaner) {
+    fn settle(&mut self, text: &str, cleaner: &Cleaner) {
         let config = &cleaner.config;
         for rec in &mut self.records {
             if let Some(hash) = rec.repeat
@@ -482,7 +536,13 @@ impl WindowState {
                 continue;
             }
             let key = rec.key.filter(|_| rec.informative);
-            kept.push((key, &self.normalised[rec.start as usize..rec.end as usize]));
+            let range = rec.start as usize..rec.end as usize;
+            let line = if rec.raw {
+                &text[range]
+            } else {
+                &self.normalised[range]
+            };
+            kept.push((key, line));
             index.push(i);
         }
         let mut verdicts = std::mem::take(&mut self.corpus_verdicts);
@@ -498,13 +558,19 @@ impl WindowState {
     /// Writes the kept lines of a settled window and reports removed ones.
     fn write_window(
         &mut self,
+        text: &str,
         cleaner: &Cleaner,
         explain: &mut Option<&mut dyn FnMut(&Removal<'_>)>,
     ) {
         let rules = &*cleaner.rules;
         let first_line = self.lines_in - self.records.len() as u64 + 1;
         for (i, rec) in self.records.iter().enumerate() {
-            let line = &self.normalised[rec.start as usize..rec.end as usize];
+            let range = rec.start as usize..rec.end as usize;
+            let line = if rec.raw {
+                &text[range]
+            } else {
+                &self.normalised[range]
+            };
             let (reason, text, span) = match rec.verdict {
                 Verdict::Keep => {
                     self.lines_kept += u64::from(!line.is_empty());

@@ -14,6 +14,8 @@
 //! The judge sees lines after this stage, so rules match canonical text and
 //! need no whitespace or Unicode tolerance of their own.
 
+use memchr::memmem;
+use std::sync::LazyLock;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
 /// Which Unicode normalisation form the output takes.
@@ -89,10 +91,12 @@ impl Normaliser {
         let needs_form = match opts.form {
             // Every character below U+0300 is NFC-stable, and a combining
             // mark that could compose with one starts with a byte >= 0xCC.
-            UnicodeForm::Nfc => {
-                folded.bytes().any(|b| b >= 0xCC)
-                    && is_nfc_quick(folded.chars()) != IsNormalized::Yes
-            }
+            // The quick check starts there too: what comes before is all
+            // starters that are NFC as they are.
+            UnicodeForm::Nfc => folded
+                .bytes()
+                .position(|b| b >= 0xCC)
+                .is_some_and(|at| is_nfc_quick(folded[at..].chars()) != IsNormalized::Yes),
             UnicodeForm::Nfkc => {
                 !folded.is_ascii() && is_nfkc_quick(folded.chars()) != IsNormalized::Yes
             }
@@ -151,18 +155,32 @@ fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if plain_ascii(b) {
-            let run = bytes[i..]
-                .iter()
-                .position(|&c| !plain_ascii(c))
-                .unwrap_or(bytes.len() - i);
-            if pending_space && out.len() > start {
-                out.push(' ');
+        if (0x20..0x7f).contains(&b) {
+            // A run of printable ASCII is copied in stretches of single
+            // spaces; only runs of spaces, and spaces at either end of the
+            // run, are looked at.
+            let end = i + printable_prefix(&bytes[i..]);
+            let mut seg = &line[i..end];
+            while !seg.is_empty() {
+                let trimmed = seg.trim_start_matches(' ');
+                if trimmed.len() < seg.len() {
+                    pending_space = true;
+                    seg = trimmed;
+                    if seg.is_empty() {
+                        break;
+                    }
+                }
+                let cut = DOUBLE_SPACE.find(seg.as_bytes()).unwrap_or(seg.len());
+                let body = seg[..cut].trim_end_matches(' ');
+                if pending_space && out.len() > start {
+                    out.push(' ');
+                }
+                out.push_str(body);
+                pending_space = body.len() < cut;
+                prev_non_ascii = false;
+                seg = &seg[cut..];
             }
-            pending_space = false;
-            prev_non_ascii = false;
-            out.push_str(&line[i..i + run]);
-            i += run;
+            i = end;
             continue;
         }
         if b < 0x80 {
@@ -221,6 +239,24 @@ fn emit(c: char, pending_space: &mut bool, start: usize, out: &mut String) {
     }
     *pending_space = false;
     out.push(c);
+}
+
+/// Finds runs of spaces to fold inside printable ASCII.
+static DOUBLE_SPACE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new("  "));
+
+/// Length of the leading run of printable ASCII (space included). Blocks of
+/// 16 bytes are tested without early exits, so the test vectorises.
+fn printable_prefix(b: &[u8]) -> usize {
+    let odd = |c: &u8| c.wrapping_sub(0x20) >= 0x5f;
+    let mut at = 0;
+    for block in b.chunks(16) {
+        if block.iter().fold(false, |any, c| any | odd(c)) {
+            return at + block.iter().position(odd).unwrap_or(block.len());
+        }
+        at += block.len();
+    }
+    at
 }
 
 /// Invisible characters the normaliser always drops (joiners are judged

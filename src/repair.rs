@@ -197,11 +197,14 @@ fn needs_work(text: &str, opts: &RepairOptions) -> bool {
     {
         return true;
     }
-    if !opts.mojibake || text.is_ascii() {
+    if !opts.mojibake {
         return false;
     }
+    let Some(first) = first_non_ascii(bytes) else {
+        return false;
+    };
     let suspect = &tables().suspect_lead;
-    bytes.iter().any(|&b| suspect[b as usize])
+    bytes[first..].iter().any(|&b| suspect[b as usize])
 }
 
 /// Rounds of entity decoding: enough for text escaped three times over.
@@ -214,8 +217,8 @@ fn repair_line<'a>(line: &'a str, opts: &RepairOptions, counts: &mut RepairCount
     // the output must find nothing left to do.
     if opts.entities {
         for _ in 0..MAX_ENTITY_ROUNDS {
-            match cur
-                .contains('&')
+            match memchr::memchr(b'&', cur.as_bytes())
+                .is_some()
                 .then(|| decode_entities(&cur, &mut counts.entities))
                 .flatten()
             {
@@ -225,17 +228,17 @@ fn repair_line<'a>(line: &'a str, opts: &RepairOptions, counts: &mut RepairCount
         }
     }
     if opts.strip_tags
-        && cur.contains('<')
+        && memchr::memchr(b'<', cur.as_bytes()).is_some()
         && let Some(s) = strip_tags(&cur, &mut counts.tags)
     {
         cur = Cow::Owned(s);
     }
-    if opts.mojibake && !cur.is_ascii() {
-        let fixed = fix_encoding(&cur);
-        if fixed != *cur {
-            counts.mojibake += 1;
-            cur = Cow::Owned(fixed);
-        }
+    if opts.mojibake
+        && first_non_ascii(cur.as_bytes()).is_some()
+        && let Some(fixed) = fix_encoding(&cur)
+    {
+        counts.mojibake += 1;
+        cur = Cow::Owned(fixed);
     }
     cur
 }
@@ -528,28 +531,70 @@ fn tables() -> &'static Tables {
     })
 }
 
-/// Does `text` contain a sequence that is probably mojibake?
-pub(crate) fn is_bad(text: &str) -> bool {
-    tables().badness.is_match(text)
+/// Index of the first byte >= 0x80. Blocks of 16 bytes are OR-ed together
+/// first, which vectorises; only the block that holds one is searched.
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for block in b.chunks(16) {
+        if block.iter().fold(0u8, |acc, &c| acc | c) >= 0x80 {
+            return block.iter().position(|&c| c >= 0x80).map(|i| at + i);
+        }
+        at += block.len();
+    }
+    None
 }
 
-/// Repeats [`fix_encoding_step`] until the text stops changing.
-fn fix_encoding(text: &str) -> String {
-    let mut cur = text.to_string();
+/// Does `text` contain a sequence that is probably mojibake?
+///
+/// Every badness sequence holds a non-ASCII character and reaches at most
+/// two ASCII characters to either side of its non-ASCII run, and the one
+/// anchored sequence (`^[ÃÂ] `) starts non-ASCII. So the regex runs only
+/// over each run of non-ASCII text (runs closer than four bytes merged)
+/// with two bytes of context each side, not over the whole line: a
+/// paragraph with one pound sign costs one short search.
+pub(crate) fn is_bad(text: &str) -> bool {
+    let b = text.as_bytes();
+    let badness = &tables().badness;
+    let mut i = 0;
+    while let Some(off) = first_non_ascii(&b[i..]) {
+        let start = i + off;
+        let mut end = start;
+        loop {
+            while end < b.len() && b[end] >= 0x80 {
+                end += 1;
+            }
+            match b[end..b.len().min(end + 4)].iter().position(|&c| c >= 0x80) {
+                Some(k) => end += k,
+                None => break,
+            }
+        }
+        // Both bounds fall on ASCII bytes (or the ends), so on characters.
+        if badness.is_match(&text[start.saturating_sub(2)..(end + 2).min(b.len())]) {
+            return true;
+        }
+        i = end;
+    }
+    false
+}
+
+/// Repeats [`fix_encoding_step`] until the text stops changing; `None`
+/// when it never changed (the common case, which then costs no copy).
+fn fix_encoding(text: &str) -> Option<String> {
+    let mut cur = fix_encoding_step(text).filter(|next| next != text)?;
     // Each successful step shortens the text or removes C1 controls, so this
     // ends quickly; the bound is a guard, not a tuning knob.
-    for _ in 0..16 {
+    for _ in 1..16 {
         match fix_encoding_step(&cur) {
             Some(next) if next != cur => cur = next,
             _ => break,
         }
     }
-    cur
+    (cur != text).then_some(cur)
 }
 
 /// One round of repair; `None` when this round changes nothing.
 fn fix_encoding_step(text: &str) -> Option<String> {
-    if text.is_ascii() || !is_bad(text) {
+    if !is_bad(text) {
         return None;
     }
     let t = tables();
@@ -665,13 +710,13 @@ fn decode_inconsistent_utf8(text: &str) -> Option<String> {
             continue;
         }
         let run = m.as_str();
-        if run.len() < text.len() && is_bad(run) {
-            let fixed = fix_encoding(run);
-            if fixed != run {
-                out.push_str(&text[last..m.start()]);
-                out.push_str(&fixed);
-                last = m.end();
-            }
+        if run.len() < text.len()
+            && is_bad(run)
+            && let Some(fixed) = fix_encoding(run)
+        {
+            out.push_str(&text[last..m.start()]);
+            out.push_str(&fixed);
+            last = m.end();
         }
         pos = m.end();
     }

@@ -58,6 +58,22 @@ macro_rules! footer_link {
     };
 }
 
+/// Month names, whole or abbreviated. Exact alternatives, not a prefix and
+/// `[a-z]{0,6}`: several bounded letter runs inside one repeated group made
+/// the lazy DFA build states for every combination of counters.
+macro_rules! month {
+    () => {
+        r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+    };
+}
+
+/// Day names, whole or abbreviated.
+macro_rules! weekday {
+    () => {
+        r"(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)"
+    };
+}
+
 /// The longest line, in bytes, that a built-in line rule may remove.
 pub const MAX_NOTICE_LEN: usize = 1024;
 
@@ -132,7 +148,19 @@ pub const BUILTIN: &[(&str, RuleKind, &str)] = &[
     (
         "timestamp",
         Line,
-        r"(?:published|updated|last updated|posted|first published)(?: on| at)? ?:? (?:[0-9]{1,2}[:.][0-9]{2}|[0-9]{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} [0-9]{1,2}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{1,4} (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?) ago|(?:an?|one) (?:minute|hour|day|week) ago|yesterday|today)(?: ?[,|·•-]? ?(?:[0-9]{1,4}(?:[:.][0-9]{2})?(?:am|pm)?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}|gmt|bst|utc|cet|cest|est|edt|pst|pdt|et|am|pm|at|on|ago|minutes?|mins?|hours?|hrs?|days?|updated|(?:by|from) (?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+)){0,3}))*",
+        concat!(
+            r"(?:published|updated|last updated|posted|first published)(?: on| at)? ?:? (?:[0-9]{1,2}[:.][0-9]{2}|[0-9]{1,2} ",
+            month!(),
+            r"|",
+            month!(),
+            r" [0-9]{1,2}|",
+            weekday!(),
+            r"|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}|[0-9]{1,4} (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?) ago|(?:an?|one) (?:minute|hour|day|week) ago|yesterday|today)(?: ?[,|·•-]? ?(?:[0-9]{1,4}(?:[:.][0-9]{2})?(?:am|pm)?|",
+            month!(),
+            r"|",
+            weekday!(),
+            r"|gmt|bst|utc|cet|cest|est|edt|pst|pdt|et|am|pm|at|on|ago|minutes?|mins?|hours?|hrs?|days?|updated|(?:by|from) (?-i:[A-Z][a-z]+)(?: (?-i:[A-Z][a-z]+)){0,3}))*"
+        ),
     ),
     (
         "copyright-footer",

@@ -16,14 +16,16 @@
 use crate::config::Config;
 use crate::decode::{DecodeReport, DecodingReader};
 use crate::error::{Error, Result};
-use crate::judge::{KeyMaker, Reason, RepeatCounter, RuleSet, Verdict};
+use crate::judge::repeat::KeyBuild;
+use crate::judge::{KeyMaker, Reason, RepeatCounter, RuleCache, RuleSet, Verdict};
 use crate::lines::{LineBuffer, split_lines};
 use crate::normalise::Normaliser;
 use crate::profile::{CorpusModel, DocLearner, LearnOptions, ProfileBuilder};
-use crate::repair::{RepairCounts, repair};
+use crate::repair::{RepairCounts, repair_line};
 use crate::stats::Stats;
 use crate::write::Assembler;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
@@ -183,6 +185,9 @@ struct WindowState {
     records: Vec<Record>,
     repeat: RepeatCounter,
     keys: KeyMaker,
+    rule_cache: RuleCache,
+    /// Verdicts of short lines the rules removed or cut, by line hash.
+    removals: HashMap<u64, Verdict, KeyBuild>,
     norm: Normaliser,
     out: String,
     assembler: Assembler,
@@ -210,6 +215,8 @@ impl Worker {
                 records: Vec::new(),
                 repeat: RepeatCounter::default(),
                 keys: KeyMaker::new(),
+                rule_cache: cleaner.rules().cache(),
+                removals: HashMap::default(),
                 norm: Normaliser::new(config.normalise),
                 out: String::new(),
                 assembler: Assembler::default(),
@@ -334,9 +341,9 @@ impl Worker {
 
 /// True for a line that no stage before the judge would change: printable
 /// ASCII with single inner spaces, no space at either end, and no `&` or
-/// `<` for repair to look at. Each byte is tested with its successor, 16
-/// pairs at a time with no early exit inside a block, so the compiler
-/// vectorises the loop.
+/// `<` for repair to look at. Each byte is tested with its successor in
+/// 16-lane blocks whose flags are OR-ed into one accumulator with no branch
+/// per block, so the loop compiles to plain SIMD compares.
 fn is_settled(b: &[u8]) -> bool {
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return true;
@@ -351,17 +358,30 @@ fn is_settled(b: &[u8]) -> bool {
             | u8::from(c == b'<')
             | (u8::from(c == b' ') & u8::from(next == b' '))
     }
-    let (head, tail) = (&b[..b.len() - 1], &b[1..]);
-    let mut blocks = head.chunks_exact(16).zip(tail.chunks_exact(16));
-    for (h, t) in &mut blocks {
-        if h.iter().zip(t).fold(0, |acc, (&c, &n)| acc | odd(c, n)) != 0 {
-            return false;
+    const LANES: usize = 16;
+    let pairs = b.len() - 1;
+    let mut acc = [0u8; LANES];
+    let mut at = 0;
+    while at + LANES <= pairs {
+        let h: &[u8; LANES] = b[at..at + LANES].try_into().expect("block");
+        let t: &[u8; LANES] = b[at + 1..at + 1 + LANES].try_into().expect("block");
+        for i in 0..LANES {
+            acc[i] |= odd(h[i], t[i]);
         }
+        at += LANES;
     }
-    let done = head.len() / 16 * 16;
-    let rest = head[done..].iter().zip(&tail[done..]);
-    rest.fold(0, |acc, (&c, &n)| acc | odd(c, n)) == 0 && odd(last, 0) == 0
+    let mut flag = acc.iter().fold(odd(last, 0), |f, &a| f | a);
+    for i in at..pairs {
+        flag |= odd(b[i], b[i + 1]);
+    }
+    flag == 0
 }
+
+/// Lines up to this many bytes have their rule verdicts remembered.
+const MEMO_MAX_LEN: usize = 256;
+
+/// Remembered verdicts per worker; the memo starts over when full.
+const MEMO_CAP: usize = 1 << 16;
 
 /// Rounds of repair after normalisation, for mojibake that normalising
 /// uncovered (each round needs a change to run again).
@@ -371,11 +391,11 @@ const MAX_REPAIR_ROUNDS: usize = 3;
 /// the line is repeated while another span rule matches the new start, and
 /// what remains is judged as a whole line again, so that cleaning the output
 /// a second time changes nothing.
-fn judge_rules(line: &str, rules: &RuleSet) -> Verdict {
-    if let Some(id) = rules.match_line(line) {
+fn judge_rules(line: &str, rules: &RuleSet, cache: &mut RuleCache) -> Verdict {
+    if let Some(id) = rules.match_line_in(cache, line) {
         return Verdict::Remove(Reason::Rule(id));
     }
-    let Some((id, range)) = rules.match_span(line) else {
+    let Some((id, range)) = rules.match_span_in(cache, line) else {
         return Verdict::Keep;
     };
     let (start, mut end) = (range.start, range.end);
@@ -385,11 +405,11 @@ fn judge_rules(line: &str, rules: &RuleSet) -> Verdict {
             if rest.is_empty() {
                 return Verdict::Remove(Reason::Rule(id));
             }
-            if let Some(whole) = rules.match_line(rest) {
+            if let Some(whole) = rules.match_line_in(cache, rest) {
                 return Verdict::Remove(Reason::Rule(whole));
             }
             let rest_at = line.len() - rest.len();
-            match rules.match_span(rest) {
+            match rules.match_span_in(cache, rest) {
                 Some((_, r)) if r.start == 0 && r.end > 0 => end = rest_at + r.end,
                 _ => break,
             }
@@ -444,7 +464,24 @@ impl WindowState {
             let mut repeat_hash = None;
             let mut informative = false;
             if config.strip && !line.is_empty() {
-                verdict = judge_rules(line, rules);
+                // Site chrome recurs from document to document: a short
+                // line's hash finds the verdict the rules gave it before.
+                let hash = (line.len() <= MEMO_MAX_LEN)
+                    .then(|| xxhash_rust::xxh3::xxh3_64(line.as_bytes()));
+                verdict = match hash.and_then(|h| self.removals.get(&h)) {
+                    Some(&known) => known,
+                    None => {
+                        let fresh = judge_rules(line, rules, &mut self.rule_cache);
+                        if let (Some(h), Verdict::Remove(_) | Verdict::Trim { .. }) = (hash, fresh)
+                        {
+                            if self.removals.len() >= MEMO_CAP {
+                                self.removals.clear();
+                            }
+                            self.removals.insert(h, fresh);
+                        }
+                        fresh
+                    }
+                };
                 let rest: Cow<'_, str> = match verdict {
                     Verdict::Remove(_) => Cow::Borrowed(""),
                     Verdict::Trim { start, end, .. } => {
@@ -467,7 +504,10 @@ impl WindowState {
                     // copied through an article is copied verbatim, and
                     // "Paragraph 1" must not meet "Paragraph 2".
                     if repeat.enabled && RepeatCounter::is_candidate(&rest, repeat) {
-                        let h = xxhash_rust::xxh3::xxh3_64(rest.as_bytes());
+                        let h = match (verdict, hash) {
+                            (Verdict::Keep, Some(h)) => h,
+                            _ => xxhash_rust::xxh3::xxh3_64(rest.as_bytes()),
+                        };
                         self.repeat.add(h);
                         repeat_hash = Some(h);
                     }
@@ -493,7 +533,7 @@ impl WindowState {
     /// Repairs one line and appends its normalised form to `normalised`.
     fn repair_and_normalise(&mut self, raw: &str, config: &Config) {
         let start = self.normalised.len();
-        let repaired = repair(raw, &config.repair, &mut self.repairs);
+        let repaired = repair_line(raw, &config.repair, &mut self.repairs);
         let changed = self.norm.normalise_into(&repaired, &mut self.normalised);
         // Normalising can finish what repair could not see: dropping a
         // control character or a zero-width space inside mojibake, or
@@ -503,7 +543,8 @@ impl WindowState {
         if changed {
             for _ in 0..MAX_REPAIR_ROUNDS {
                 let fixed =
-                    match repair(&self.normalised[start..], &config.repair, &mut self.repairs) {
+                    match repair_line(&self.normalised[start..], &config.repair, &mut self.repairs)
+                    {
                         Cow::Borrowed(_) => break,
                         Cow::Owned(fixed) => fixed,
                     };

@@ -93,9 +93,7 @@ impl Normaliser {
             // mark that could compose with one starts with a byte >= 0xCC.
             // The quick check starts there too: what comes before is all
             // starters that are NFC as they are.
-            UnicodeForm::Nfc => folded
-                .bytes()
-                .position(|b| b >= 0xCC)
+            UnicodeForm::Nfc => first_at_least(folded.as_bytes(), 0xCC)
                 .is_some_and(|at| is_nfc_quick(folded[at..].chars()) != IsNormalized::Yes),
             UnicodeForm::Nfkc => {
                 !folded.is_ascii() && is_nfkc_quick(folded.chars()) != IsNormalized::Yes
@@ -257,6 +255,19 @@ fn printable_prefix(b: &[u8]) -> usize {
         at += block.len();
     }
     at
+}
+
+/// Index of the first byte >= `min` (a lead byte when `min` >= 0xC0).
+/// Blocks of 16 are tested without early exits first, which vectorises.
+fn first_at_least(b: &[u8], min: u8) -> Option<usize> {
+    let mut at = 0;
+    for block in b.chunks(16) {
+        if block.iter().fold(false, |any, &c| any | (c >= min)) {
+            return block.iter().position(|&c| c >= min).map(|i| at + i);
+        }
+        at += block.len();
+    }
+    None
 }
 
 /// Invisible characters the normaliser always drops (joiners are judged

@@ -5,6 +5,7 @@
 //! counted first, so it is a second pass), then the corpus profile when one
 //! is loaded (see [`crate::profile`]). The judge only returns a [`Verdict`]; it never edits text.
 
+pub mod automaton;
 pub mod builtin;
 pub mod key;
 pub mod repeat;
@@ -12,7 +13,7 @@ pub mod rules;
 
 pub use key::KeyMaker;
 pub use repeat::RepeatCounter;
-pub use rules::{Rule, RuleId, RuleKind, RuleSet, RuleSetBuilder};
+pub use rules::{Rule, RuleCache, RuleId, RuleKind, RuleSet, RuleSetBuilder};
 
 use std::borrow::Cow;
 

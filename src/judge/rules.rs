@@ -1,25 +1,32 @@
 //! Rules: named regular expressions that remove a whole line or a span.
 //!
 //! A [`RuleSet`] is built once (built-in pack plus the user's `--rules`
-//! files) and shared by every worker. Matching is one anchored
-//! multi-pattern regex over all line rules, so a line that starts like no
-//! notice is rejected after a few bytes, and a match names its rule (one
-//! compile per rule keeps start-up short). Lines longer than any notice
-//! ([`super::builtin::MAX_NOTICE_LEN`]) skip the built-in regex entirely;
-//! user rules get the same gate when their regex has a bounded length.
+//! files) and shared by every worker. All line rules of a group run as one
+//! anchored multi-pattern lazy DFA walked by hand ([`super::automaton`]),
+//! so a line that starts like no notice is rejected after a few bytes, and
+//! a match names its rule. Span rules anchored at the line start (all the
+//! built-in ones) run the same way; others run as one regex search. Each
+//! worker owns its DFA caches ([`RuleCache`]). Lines longer than any notice
+//! ([`super::builtin::MAX_NOTICE_LEN`]) skip the built-in rules entirely;
+//! user rules get the same gate when their regex has a bounded length. The
+//! prose guard is compiled on the first line a built-in rule matches.
 //!
 //! User rules file format: one regex per line, `#` starts a comment line,
 //! blank lines are ignored. A line starting with `span:` removes the matched
 //! span instead of the whole line. A user rule is named `FILE:LINE`, so
 //! `--explain` points straight at it.
 
+use super::automaton::AnchoredDfa;
 use crate::error::{Error, Result};
 use regex::{Regex, RegexBuilder};
+use regex_automata::MatchKind;
+use regex_automata::hybrid::dfa::Cache;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::nfa::thompson::WhichCaptures;
-use regex_automata::{Anchored, Input, MatchKind};
+use regex_syntax::hir::Look;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 /// Index of a rule inside its [`RuleSet`].
 pub type RuleId = u16;
@@ -173,35 +180,40 @@ fn compile(kind: RuleKind, pattern: &str) -> std::result::Result<Regex, regex::E
         .build()
 }
 
-/// Compiles patterns into one multi-pattern regex that reports which
-/// pattern matched. One automaton serves both "does any rule match?" and
-/// "which one?", so start-up compiles each rule once.
+/// Compiles unanchored span patterns into one multi-pattern regex that
+/// reports which pattern matched.
 fn compile_many(patterns: &[String]) -> Result<MetaRegex> {
     MetaRegex::builder()
         .configure(
             MetaRegex::config()
                 .match_kind(MatchKind::LeftmostFirst)
-                // A big Unicode, case-insensitive automaton thrashes the
-                // default 2 MiB lazy-DFA cache and falls back to slower
-                // engines; a larger cache per thread keeps it on the DFA.
                 .hybrid_cache_capacity(16 << 20)
                 .nfa_size_limit(Some(64 << 20))
-                // Only match bounds and the pattern are needed: no capture
-                // groups beyond the implicit whole match, and no one-pass
-                // DFA, which exists to find captures.
                 .which_captures(WhichCaptures::Implicit)
                 .onepass(false),
         )
         .build_many(patterns)
-        .map_err(|e| Error::Input {
-            message: format!("rules do not compile: {e}"),
-        })
+        .map_err(rules_error)
+}
+
+fn rules_error(e: impl std::fmt::Display) -> Error {
+    Error::Input {
+        message: format!("rules do not compile: {e}"),
+    }
+}
+
+/// Per-thread scratch for matching: the lazy DFAs' caches.
+#[derive(Debug)]
+pub struct RuleCache {
+    builtin: Option<Cache>,
+    user: Option<Cache>,
+    spans: Option<Cache>,
 }
 
 /// One group of line rules matched together.
 #[derive(Debug)]
 struct LineGroup {
-    re: MetaRegex,
+    dfa: AnchoredDfa,
     ids: Vec<RuleId>,
     /// Longest line (bytes) any rule of the group can match, when bounded.
     max_len: Option<usize>,
@@ -216,7 +228,7 @@ impl LineGroup {
             .iter()
             .map(|&i| wrap(RuleKind::Line, &rules[i as usize].pattern))
             .collect();
-        let re = compile_many(&wrapped)?;
+        let dfa = AnchoredDfa::new(&wrapped).map_err(rules_error)?;
         let max_len = max_len.or_else(|| {
             wrapped
                 .iter()
@@ -227,19 +239,24 @@ impl LineGroup {
                 })
                 .try_fold(0usize, |acc, m| m.map(|m| acc.max(m)))
         });
-        Ok(Some(LineGroup { re, ids, max_len }))
+        Ok(Some(LineGroup { dfa, ids, max_len }))
     }
 
     /// The first rule (in rule order) that matches the whole line.
-    fn find(&self, line: &str) -> Option<RuleId> {
+    fn find(&self, cache: &mut Cache, line: &str) -> Option<RuleId> {
         if self.max_len.is_some_and(|max| line.len() > max) {
             return None;
         }
-        let input = Input::new(line).anchored(Anchored::Yes);
-        self.re
-            .search(&input)
-            .map(|m| self.ids[m.pattern().as_usize()])
+        self.dfa.whole(cache, line.as_bytes()).map(|i| self.ids[i])
     }
+}
+
+/// The span rules: walked like line rules when every one is anchored at
+/// the start of the line (as the built-in ones are), else searched.
+#[derive(Debug)]
+enum SpanGroup {
+    Anchored(Box<AnchoredDfa>),
+    Anywhere(MetaRegex),
 }
 
 /// Compiled rules, shared read-only by all workers.
@@ -248,8 +265,11 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     builtin_lines: Option<LineGroup>,
     user_lines: Option<LineGroup>,
-    spans: Option<(MetaRegex, Vec<RuleId>)>,
-    guard: Regex,
+    spans: Option<(SpanGroup, Vec<RuleId>)>,
+    /// Compiled on the first line a built-in rule matches.
+    guard: OnceLock<Regex>,
+    /// Caches for callers that do not keep their own.
+    spare: Mutex<Vec<RuleCache>>,
 }
 
 impl RuleSet {
@@ -293,15 +313,39 @@ impl RuleSet {
                 .iter()
                 .map(|&i| wrap(RuleKind::Span, &rules[i as usize].pattern))
                 .collect();
-            Some((compile_many(&wrapped)?, span_ids))
+            let anchored = wrapped.iter().all(|p| {
+                regex_syntax::parse(p)
+                    .is_ok_and(|h| h.properties().look_set_prefix().contains(Look::Start))
+            });
+            let group = if anchored {
+                SpanGroup::Anchored(Box::new(AnchoredDfa::new(&wrapped).map_err(rules_error)?))
+            } else {
+                SpanGroup::Anywhere(compile_many(&wrapped)?)
+            };
+            Some((group, span_ids))
         };
         Ok(RuleSet {
             rules,
             builtin_lines,
             user_lines,
             spans,
-            guard: Regex::new(PROSE_GUARD).expect("guard compiles"),
+            guard: OnceLock::new(),
+            spare: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Scratch for [`match_line_in`](RuleSet::match_line_in) and
+    /// [`match_span_in`](RuleSet::match_span_in); one per thread.
+    pub fn cache(&self) -> RuleCache {
+        let anchored = |s: &(SpanGroup, Vec<RuleId>)| match &s.0 {
+            SpanGroup::Anchored(dfa) => Some(dfa.cache()),
+            SpanGroup::Anywhere(_) => None,
+        };
+        RuleCache {
+            builtin: self.builtin_lines.as_ref().map(|g| g.dfa.cache()),
+            user: self.user_lines.as_ref().map(|g| g.dfa.cache()),
+            spans: self.spans.as_ref().and_then(anchored),
+        }
     }
 
     /// All rules, indexed by [`RuleId`].
@@ -326,22 +370,62 @@ impl RuleSet {
 
     /// The rule that removes this whole (normalised) line, if any. User
     /// rules win over built-in ones.
-    pub fn match_line(&self, line: &str) -> Option<RuleId> {
-        if let Some(id) = self.user_lines.as_ref().and_then(|g| g.find(line)) {
+    pub fn match_line_in(&self, cache: &mut RuleCache, line: &str) -> Option<RuleId> {
+        if let (Some(g), Some(c)) = (&self.user_lines, &mut cache.user)
+            && let Some(id) = g.find(c, line)
+        {
             return Some(id);
         }
-        let id = self.builtin_lines.as_ref()?.find(line)?;
-        if self.guard.is_match(line) {
+        let id = self
+            .builtin_lines
+            .as_ref()?
+            .find(cache.builtin.as_mut()?, line)?;
+        let guard = self
+            .guard
+            .get_or_init(|| Regex::new(PROSE_GUARD).expect("guard compiles"));
+        if guard.is_match(line) {
             return None;
         }
         Some(id)
     }
 
     /// The leftmost span rule match, with the byte range to cut.
+    pub fn match_span_in(
+        &self,
+        cache: &mut RuleCache,
+        line: &str,
+    ) -> Option<(RuleId, Range<usize>)> {
+        let (group, ids) = self.spans.as_ref()?;
+        match group {
+            SpanGroup::Anchored(dfa) => {
+                let (i, end) = dfa.prefix(cache.spans.as_mut()?, line.as_bytes())?;
+                Some((ids[i], 0..end))
+            }
+            SpanGroup::Anywhere(re) => {
+                let m = re.find(line)?;
+                Some((ids[m.pattern().as_usize()], m.range()))
+            }
+        }
+    }
+
+    /// [`match_line_in`](RuleSet::match_line_in) with a borrowed cache.
+    pub fn match_line(&self, line: &str) -> Option<RuleId> {
+        self.with_cache(|c| self.match_line_in(c, line))
+    }
+
+    /// [`match_span_in`](RuleSet::match_span_in) with a borrowed cache.
     pub fn match_span(&self, line: &str) -> Option<(RuleId, Range<usize>)> {
-        let (re, ids) = self.spans.as_ref()?;
-        let m = re.find(line)?;
-        Some((ids[m.pattern().as_usize()], m.range()))
+        self.with_cache(|c| self.match_span_in(c, line))
+    }
+
+    fn with_cache<T>(&self, f: impl FnOnce(&mut RuleCache) -> T) -> T {
+        let spare = self.spare.lock().ok().and_then(|mut v| v.pop());
+        let mut cache = spare.unwrap_or_else(|| self.cache());
+        let out = f(&mut cache);
+        if let Ok(mut v) = self.spare.lock() {
+            v.push(cache);
+        }
+        out
     }
 }
 

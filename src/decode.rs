@@ -301,10 +301,17 @@ impl<R: Read> DecodingReader<R> {
                 if self.eof {
                     return Ok(0);
                 }
+                if dst.len() >= DIRECT_MIN {
+                    let n = self.read_direct(dst)?;
+                    if n > 0 || self.eof {
+                        return Ok(n);
+                    }
+                    continue;
+                }
                 self.fill()?;
                 continue;
             }
-            match std::str::from_utf8(&self.buf[self.pos..self.end]) {
+            match simdutf8::compat::from_utf8(&self.buf[self.pos..self.end]) {
                 Ok(_) => self.valid_end = self.end,
                 Err(e) if e.valid_up_to() > 0 => self.valid_end = self.pos + e.valid_up_to(),
                 Err(e) => match e.error_len() {
@@ -324,6 +331,41 @@ impl<R: Read> DecodingReader<R> {
                 },
             }
         }
+    }
+
+    /// With nothing buffered, reads straight into the caller's buffer and
+    /// validates it there, saving a copy of every byte of UTF-8 input.
+    /// Whatever is not known good (a character cut at the end of the read,
+    /// a malformed sequence) moves to the buffer for the slow path; returns
+    /// the bytes left in `dst`, which may be none.
+    fn read_direct(&mut self, dst: &mut [u8]) -> io::Result<usize> {
+        self.base += self.end as u64;
+        (self.pos, self.end, self.valid_end) = (0, 0, 0);
+        let n = loop {
+            match self.inner.read(dst) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        if n == 0 {
+            self.eof = true;
+            return Ok(0);
+        }
+        let valid = match simdutf8::compat::from_utf8(&dst[..n]) {
+            Ok(_) => n,
+            Err(e) => e.valid_up_to(),
+        };
+        let rest = n - valid;
+        if rest > 0 {
+            if self.buf.len() < rest {
+                self.buf.resize(rest, 0);
+            }
+            self.buf[..rest].copy_from_slice(&dst[valid..n]);
+            self.end = rest;
+        }
+        self.base += valid as u64;
+        Ok(valid)
     }
 
     fn read_decoded(&mut self, dst: &mut [u8]) -> io::Result<usize> {
@@ -362,6 +404,9 @@ impl<R: Read> DecodingReader<R> {
         }
     }
 }
+
+/// Reads at least this large go straight into the caller's buffer.
+const DIRECT_MIN: usize = 16 << 10;
 
 impl<R: Read> Read for DecodingReader<R> {
     fn read(&mut self, dst: &mut [u8]) -> io::Result<usize> {

@@ -341,6 +341,14 @@ pub fn run(
         .map_err(|e| Error::Input {
             message: format!("cannot start worker threads: {e}"),
         })?;
+    let pool = std::sync::Arc::new(pool);
+    // With threads to spare, a large file's windows are judged in halves
+    // on two of them, so one big input uses two cores too.
+    let cleaner = &if opts.threads > 1 {
+        cleaner.clone().with_window_threads(pool.clone())
+    } else {
+        cleaner.clone()
+    };
     match mode {
         Mode::Stream => run_stream(&pool, cleaner, jobs, opts, report, stream),
         _ => Ok(pool.install(|| run_files(&pool, cleaner, jobs, opts, report))),

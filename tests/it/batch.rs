@@ -206,3 +206,40 @@ dtest!(stdin_streams_before_input_ends, |dir, cmd| {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     eqnice!(input, String::from_utf8(got).unwrap());
 });
+
+// One input large enough that `-j2` judges each window in two halves on
+// two threads: output, statistics and explanations match `-j1` exactly,
+// including notices repeated across the cut.
+dtest!(one_big_file_is_identical_for_j1_and_j2, |dir, cmd| {
+    let mut text = String::new();
+    for i in 0..80u64 {
+        text.push_str(hay::FLOOD);
+        text.push_str(&hay::generated(40_000, i));
+    }
+    assert!(text.len() > 3 << 20, "big enough to be cut: {}", text.len());
+    dir.create("big.txt", &text);
+    let run = |jobs: &str| {
+        dir.command()
+            .args([jobs, "--stats=json", "big.txt"])
+            .assert_exit(0)
+    };
+    let (one, two) = (run("-j1"), run("-j2"));
+    drop(cmd);
+    assert!(one.stdout.len() < text.len(), "something was removed");
+    two.assert_stdout(&one.stdout);
+    let stats = |s: &str| without_timing(serde_json::from_str(s.trim()).unwrap());
+    assert_eq!(stats(&one.stderr), stats(&two.stderr));
+    let explain = |jobs: &str| {
+        dir.command()
+            .args([jobs, "--explain", "big.txt"])
+            .assert_exit(0)
+            .stderr
+    };
+    let (e1, e2) = (explain("-j1"), explain("-j2"));
+    assert!(
+        e1.contains("repeated-in-document"),
+        "{}",
+        &e1[..e1.len().min(500)]
+    );
+    assert_eq!(e1, e2);
+});

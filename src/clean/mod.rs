@@ -13,19 +13,20 @@
 //! and lets the judge skip lines by length. Output leaves window by window,
 //! so standard input streams in bounded memory.
 
+mod judging;
+mod settled;
+
 use crate::config::Config;
 use crate::decode::{DecodeReport, DecodingReader};
 use crate::error::{Error, Result};
-use crate::judge::repeat::KeyBuild;
-use crate::judge::{KeyMaker, Reason, RepeatCounter, RuleCache, RuleSet, Verdict};
-use crate::lines::{LineBuffer, split_lines};
-use crate::normalise::Normaliser;
+use crate::judge::{Reason, RepeatCounter, RuleSet, Verdict};
+use crate::lines::LineBuffer;
 use crate::profile::{CorpusModel, DocLearner, LearnOptions, ProfileBuilder};
-use crate::repair::{RepairCounts, repair_line};
+use crate::repair::RepairCounts;
 use crate::stats::Stats;
 use crate::write::Assembler;
+use judging::{Judge, Needs, Record, split_point};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
@@ -49,6 +50,8 @@ pub struct Cleaner {
     rules: Arc<RuleSet>,
     corpus: Option<Arc<CorpusModel>>,
     learn: LearnOptions,
+    /// Threads that judge the halves of large windows, when given.
+    pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 impl Cleaner {
@@ -59,7 +62,17 @@ impl Cleaner {
             rules: Arc::new(rules),
             corpus: None,
             learn: LearnOptions::default(),
+            pool: None,
         }
+    }
+
+    /// The same cleaner, judging the two halves of each large window (1 MiB
+    /// or more) on two threads of `pool`. Output is unchanged; a single
+    /// large input then uses two cores. Without a pool everything runs on
+    /// the calling thread, and rayon's global pool is never touched.
+    pub fn with_window_threads(mut self, pool: Arc<rayon::ThreadPool>) -> Cleaner {
+        self.pool = Some(pool);
+        self
     }
 
     /// The same cleaner, also removing the corpus boilerplate of `model`.
@@ -137,24 +150,6 @@ impl Cleaner {
     }
 }
 
-/// What the judge decided for one line of the window.
-#[derive(Debug, Clone, Copy)]
-struct Record {
-    /// Where the judged line lies: in the window itself when no stage
-    /// changed it (`raw`), else in the normalised buffer.
-    start: u32,
-    end: u32,
-    raw: bool,
-    verdict: Verdict,
-    /// Template key, for non-blank lines that survived the rules when
-    /// repetition, a corpus model or learning needs it.
-    key: Option<u64>,
-    /// Hash of the exact line, for a repetition candidate.
-    repeat: Option<u64>,
-    /// The template holds words, so corpus statistics apply to it.
-    informative: bool,
-}
-
 /// Counts raw bytes as they are read.
 struct Counting<'a, R> {
     inner: R,
@@ -181,14 +176,14 @@ pub struct Worker {
 /// be processed while the rest is mutated.
 #[derive(Debug)]
 struct WindowState {
-    normalised: String,
+    /// The window's lines in order.
     records: Vec<Record>,
+    /// Two judges: the second takes the back half of a large window when
+    /// windows are judged in parallel.
+    judges: [Judge; 2],
+    /// The second judge's records before they join `records`.
+    tail: Vec<Record>,
     repeat: RepeatCounter,
-    keys: KeyMaker,
-    rule_cache: RuleCache,
-    /// Verdicts of short lines the rules removed or cut, by line hash.
-    removals: HashMap<u64, Verdict, KeyBuild>,
-    norm: Normaliser,
     out: String,
     assembler: Assembler,
     /// Whole-line removals per rule id, then repetition, then corpus.
@@ -197,7 +192,6 @@ struct WindowState {
     cut: Vec<u64>,
     lines_in: u64,
     lines_kept: u64,
-    repairs: RepairCounts,
     learner: DocLearner,
     /// Keys are needed for every kept line while learning.
     learning: bool,
@@ -211,20 +205,19 @@ impl Worker {
         Worker {
             lines: LineBuffer::new(config.window, config.max_line),
             state: WindowState {
-                normalised: String::new(),
                 records: Vec::new(),
+                judges: [
+                    Judge::new(1, config, cleaner.rules()),
+                    Judge::new(2, config, cleaner.rules()),
+                ],
+                tail: Vec::new(),
                 repeat: RepeatCounter::default(),
-                keys: KeyMaker::new(),
-                rule_cache: cleaner.rules().cache(),
-                removals: HashMap::default(),
-                norm: Normaliser::new(config.normalise),
                 out: String::new(),
                 assembler: Assembler::default(),
                 removed: vec![0; n_rules + 2],
                 cut: vec![0; n_rules + 2],
                 lines_in: 0,
                 lines_kept: 0,
-                repairs: RepairCounts::default(),
                 learner: DocLearner::new(cleaner.learn),
                 learning: false,
                 corpus_verdicts: Vec::new(),
@@ -282,7 +275,7 @@ impl Worker {
         let result = self.run(input, |state, text, _| {
             for rec in &state.records {
                 if let (Some(key), Verdict::Keep) = (rec.key, rec.verdict) {
-                    f(key, state.line(text, rec));
+                    f(key, line_of(text, &state.judges, rec));
                 }
             }
             Ok(0)
@@ -329,7 +322,10 @@ impl Worker {
             };
             let state = &mut self.state;
             state.out.clear();
-            state.judge_window(&text, config, rules, needs_keys);
+            let needs = Needs {
+                keys: needs_keys || state.learning,
+            };
+            state.judge_window(&text, config, rules, needs, cleaner.pool.as_deref());
             state.settle(&text, &cleaner);
             bytes_out += sink(state, &text, &cleaner)?;
         }
@@ -339,132 +335,16 @@ impl Worker {
     }
 }
 
-/// True for a line that no stage before the judge would change: printable
-/// ASCII with single inner spaces, no space at either end, and no `&` or
-/// `<` for repair to look at. Every line of the input passes through here,
-/// so on x86-64 it runs 16 bytes per step in SSE2 (part of the x86-64
-/// baseline, no detection needed); elsewhere byte by byte.
-fn is_settled(b: &[u8]) -> bool {
-    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-        return true;
-    };
-    if first == b' ' || last == b' ' {
-        return false;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if b.len() > 16 {
-        return sse2::settled(b);
-    }
-    let pairs = b.iter().zip(&b[1..]);
-    pairs.fold(odd(last, 0), |f, (&c, &next)| f | odd(c, next)) == 0
-}
+/// Windows at least this large are judged in two halves when windows are
+/// judged in parallel; smaller ones are not worth a second thread.
+const PARALLEL_WINDOW: usize = 1 << 20;
 
-/// Non-zero when byte `c`, followed by `next`, keeps a line from being
-/// settled.
-#[inline(always)]
-fn odd(c: u8, next: u8) -> u8 {
-    u8::from(c.wrapping_sub(0x20) >= 0x5f)
-        | u8::from(c == b'&')
-        | u8::from(c == b'<')
-        | (u8::from(c == b' ') & u8::from(next == b' '))
-}
-
-#[cfg(target_arch = "x86_64")]
-mod sse2 {
-    use std::arch::x86_64::*;
-
-    /// [`super::is_settled`] for lines longer than 16 bytes.
-    pub(super) fn settled(b: &[u8]) -> bool {
-        debug_assert!(b.len() > 16);
-        // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 CPU
-        // has it, and the compiler enables it for every x86-64 target.
-        unsafe { settled_sse2(b) }
-    }
-
-    #[target_feature(enable = "sse2")]
-    fn settled_sse2(b: &[u8]) -> bool {
-        let n = b.len();
-        let last = n - 17;
-        let mut bad = _mm_setzero_si128();
-        let mut at = 0;
-        // Each step tests bytes at..at+16 against their successors; the
-        // last step overlaps the one before rather than going byte by byte.
-        loop {
-            let now = at.min(last);
-            bad = _mm_or_si128(bad, step(load(&b[now..]), load(&b[now + 1..])));
-            if now == last {
-                break;
-            }
-            at += 16;
-        }
-        _mm_movemask_epi8(bad) == 0 && super::odd(b[n - 1], 0) == 0
-    }
-
-    /// The first 16 bytes of `b`.
-    #[target_feature(enable = "sse2")]
-    fn load(b: &[u8]) -> __m128i {
-        let lanes: &[u8; 16] = b[..16].try_into().expect("16 bytes");
-        // SAFETY: `lanes` is 16 readable bytes; the load is unaligned.
-        unsafe { _mm_loadu_si128(lanes.as_ptr().cast()) }
-    }
-
-    /// 0xFF in each lane whose byte is odd (see [`super::odd`]).
-    #[target_feature(enable = "sse2")]
-    fn step(here: __m128i, next: __m128i) -> __m128i {
-        let space = _mm_set1_epi8(b' ' as i8);
-        // Printable ASCII 0x20..=0x7E moves to -128..=-34 when 0x60 is
-        // added with wrap-around; everything else lands above -34.
-        let shifted = _mm_add_epi8(here, _mm_set1_epi8(0x60));
-        let unprintable = _mm_cmpgt_epi8(shifted, _mm_set1_epi8(-34));
-        let amp = _mm_cmpeq_epi8(here, _mm_set1_epi8(b'&' as i8));
-        let lt = _mm_cmpeq_epi8(here, _mm_set1_epi8(b'<' as i8));
-        let double = _mm_and_si128(_mm_cmpeq_epi8(here, space), _mm_cmpeq_epi8(next, space));
-        _mm_or_si128(_mm_or_si128(unprintable, amp), _mm_or_si128(lt, double))
-    }
-}
-
-/// Lines up to this many bytes have their rule verdicts remembered.
-const MEMO_MAX_LEN: usize = 256;
-
-/// Remembered verdicts per worker; the memo starts over when full.
-const MEMO_CAP: usize = 1 << 16;
-
-/// Rounds of repair after normalisation, for mojibake that normalising
-/// uncovered (each round needs a change to run again).
-const MAX_REPAIR_ROUNDS: usize = 3;
-
-/// The rules' verdict on one normalised line. A span cut at the start of
-/// the line is repeated while another span rule matches the new start, and
-/// what remains is judged as a whole line again, so that cleaning the output
-/// a second time changes nothing.
-fn judge_rules(line: &str, rules: &RuleSet, cache: &mut RuleCache) -> Verdict {
-    if let Some(id) = rules.match_line_in(cache, line) {
-        return Verdict::Remove(Reason::Rule(id));
-    }
-    let Some((id, range)) = rules.match_span_in(cache, line) else {
-        return Verdict::Keep;
-    };
-    let (start, mut end) = (range.start, range.end);
-    if start == 0 {
-        loop {
-            let rest = line[end..].trim_start();
-            if rest.is_empty() {
-                return Verdict::Remove(Reason::Rule(id));
-            }
-            if let Some(whole) = rules.match_line_in(cache, rest) {
-                return Verdict::Remove(Reason::Rule(whole));
-            }
-            let rest_at = line.len() - rest.len();
-            match rules.match_span_in(cache, rest) {
-                Some((_, r)) if r.start == 0 && r.end > 0 => end = rest_at + r.end,
-                _ => break,
-            }
-        }
-    }
-    Verdict::Trim {
-        reason: Reason::Rule(id),
-        start: start as u32,
-        end: end as u32,
+/// The judged text of a line of the window `text`.
+fn line_of<'t>(text: &'t str, judges: &'t [Judge; 2], rec: &Record) -> &'t str {
+    let range = rec.start as usize..rec.end as usize;
+    match rec.source {
+        0 => &text[range],
+        n => &judges[n as usize - 1].normalised[range],
     }
 }
 
@@ -476,128 +356,41 @@ impl WindowState {
         self.cut.iter_mut().for_each(|n| *n = 0);
         self.lines_in = 0;
         self.lines_kept = 0;
-        self.repairs = RepairCounts::default();
-    }
-
-    /// The judged text of a line of this window.
-    fn line<'t>(&'t self, text: &'t str, rec: &Record) -> &'t str {
-        let range = rec.start as usize..rec.end as usize;
-        if rec.raw {
-            &text[range]
-        } else {
-            &self.normalised[range]
+        for judge in &mut self.judges {
+            judge.repairs = RepairCounts::default();
         }
     }
 
-    /// First pass: repair and normalise every line and judge it by the
-    /// rules; count repetition candidates. Lines that neither stage could
-    /// change (most lines of news text) are judged where they lie in the
-    /// window, without a copy.
-    fn judge_window(&mut self, text: &str, config: &Config, rules: &RuleSet, needs_keys: bool) {
-        self.normalised.clear();
+    /// First pass: every line repaired, normalised and judged by the
+    /// rules. A large window is cut in two at a line end and the halves
+    /// judged on two threads of `pool`, when there is one.
+    fn judge_window(
+        &mut self,
+        text: &str,
+        config: &Config,
+        rules: &RuleSet,
+        needs: Needs,
+        pool: Option<&rayon::ThreadPool>,
+    ) {
         self.records.clear();
-        let repeat = &config.repeat;
-        for (at, raw) in split_lines(text) {
-            let (line, start, is_raw) = if is_settled(raw.as_bytes()) {
-                (raw, at, true)
-            } else {
-                let start = self.normalised.len();
-                self.repair_and_normalise(raw, config);
-                (&self.normalised[start..], start, false)
-            };
-            let mut verdict = Verdict::Keep;
-            let mut key = None;
-            let mut repeat_hash = None;
-            let mut informative = false;
-            if config.strip && !line.is_empty() {
-                // Site chrome recurs from document to document: a short
-                // line's hash finds the verdict the rules gave it before.
-                let hash = (line.len() <= MEMO_MAX_LEN)
-                    .then(|| xxhash_rust::xxh3::xxh3_64(line.as_bytes()));
-                verdict = match hash.and_then(|h| self.removals.get(&h)) {
-                    Some(&known) => known,
-                    None => {
-                        let fresh = judge_rules(line, rules, &mut self.rule_cache);
-                        if let (Some(h), Verdict::Remove(_) | Verdict::Trim { .. }) = (hash, fresh)
-                        {
-                            if self.removals.len() >= MEMO_CAP {
-                                self.removals.clear();
-                            }
-                            self.removals.insert(h, fresh);
-                        }
-                        fresh
-                    }
-                };
-                let rest: Cow<'_, str> = match verdict {
-                    Verdict::Remove(_) => Cow::Borrowed(""),
-                    Verdict::Trim { start, end, .. } => {
-                        let (head, tail) = (
-                            line[..start as usize].trim_end(),
-                            line[end as usize..].trim_start(),
-                        );
-                        match (head.is_empty(), tail.is_empty()) {
-                            (true, _) => Cow::Borrowed(tail),
-                            (_, true) => Cow::Borrowed(head),
-                            _ => Cow::Owned(format!("{head} {tail}")),
-                        }
-                    }
-                    Verdict::Keep => Cow::Borrowed(line),
-                };
-                // Repetition and corpus evidence are about what stays of
-                // the line, so that a second pass over the output agrees.
-                if !rest.is_empty() {
-                    // In-document repetition compares exact lines: a notice
-                    // copied through an article is copied verbatim, and
-                    // "Paragraph 1" must not meet "Paragraph 2".
-                    if repeat.enabled && RepeatCounter::is_candidate(&rest, repeat) {
-                        let h = match (verdict, hash) {
-                            (Verdict::Keep, Some(h)) => h,
-                            _ => xxhash_rust::xxh3::xxh3_64(rest.as_bytes()),
-                        };
-                        self.repeat.add(h);
-                        repeat_hash = Some(h);
-                    }
-                    if needs_keys || self.learning {
-                        key = Some(self.keys.key(&rest));
-                        informative = self.keys.last_words() > 0;
-                    }
-                }
+        let split = pool
+            .filter(|_| text.len() >= PARALLEL_WINDOW)
+            .and_then(|pool| Some((pool, split_point(text)?)));
+        let [front, back] = &mut self.judges;
+        match split {
+            None => front.judge(text, 0, config, rules, needs, &mut self.records),
+            Some((pool, at)) => {
+                let (head, rest) = text.split_at(at);
+                let tail = &mut self.tail;
+                tail.clear();
+                pool.join(
+                    || front.judge(head, 0, config, rules, needs, &mut self.records),
+                    || back.judge(rest, at, config, rules, needs, tail),
+                );
+                self.records.append(tail);
             }
-            self.records.push(Record {
-                start: start as u32,
-                end: (start + line.len()) as u32,
-                raw: is_raw,
-                verdict,
-                key,
-                repeat: repeat_hash,
-                informative,
-            });
         }
         self.lines_in += self.records.len() as u64;
-    }
-
-    /// Repairs one line and appends its normalised form to `normalised`.
-    fn repair_and_normalise(&mut self, raw: &str, config: &Config) {
-        let start = self.normalised.len();
-        let repaired = repair_line(raw, &config.repair, &mut self.repairs);
-        let changed = self.norm.normalise_into(&repaired, &mut self.normalised);
-        // Normalising can finish what repair could not see: dropping a
-        // control character or a zero-width space inside mojibake, or
-        // straightening a quote, can leave a sequence that repair now
-        // fixes. Repeat until neither changes the line, so that a second
-        // run over the output changes nothing.
-        if changed {
-            for _ in 0..MAX_REPAIR_ROUNDS {
-                let fixed =
-                    match repair_line(&self.normalised[start..], &config.repair, &mut self.repairs)
-                    {
-                        Cow::Borrowed(_) => break,
-                        Cow::Owned(fixed) => fixed,
-                    };
-                self.normalised.truncate(start);
-                self.norm.normalise_into(&fixed, &mut self.normalised);
-            }
-        }
     }
 
     /// Second pass: settles in-document repetition (now that the whole
@@ -605,6 +398,9 @@ impl WindowState {
     /// runs of kept lines (see [`crate::profile`]).
     fn settle(&mut self, text: &str, cleaner: &Cleaner) {
         let config = &cleaner.config;
+        for hash in self.records.iter().filter_map(|rec| rec.repeat) {
+            self.repeat.add(hash);
+        }
         for rec in &mut self.records {
             if let Some(hash) = rec.repeat
                 && self.repeat.is_repeated(hash, &config.repeat)
@@ -623,13 +419,7 @@ impl WindowState {
                 continue;
             }
             let key = rec.key.filter(|_| rec.informative);
-            let range = rec.start as usize..rec.end as usize;
-            let line = if rec.raw {
-                &text[range]
-            } else {
-                &self.normalised[range]
-            };
-            kept.push((key, line));
+            kept.push((key, line_of(text, &self.judges, rec)));
             index.push(i);
         }
         let mut verdicts = std::mem::take(&mut self.corpus_verdicts);
@@ -652,12 +442,7 @@ impl WindowState {
         let rules = &*cleaner.rules;
         let first_line = self.lines_in - self.records.len() as u64 + 1;
         for (i, rec) in self.records.iter().enumerate() {
-            let range = rec.start as usize..rec.end as usize;
-            let line = if rec.raw {
-                &text[range]
-            } else {
-                &self.normalised[range]
-            };
+            let line = line_of(text, &self.judges, rec);
             let (reason, text, span) = match rec.verdict {
                 Verdict::Keep => {
                     self.lines_kept += u64::from(!line.is_empty());
@@ -712,9 +497,9 @@ impl WindowState {
             lines_kept: self.lines_kept,
             replacement_chars: report.replacements,
             lossy_files: u64::from(report.replacements > 0),
-            mojibake_repaired: self.repairs.mojibake,
-            entities_decoded: self.repairs.entities,
-            tags_removed: self.repairs.tags,
+            mojibake_repaired: self.judges.iter().map(|j| j.repairs.mojibake).sum(),
+            entities_decoded: self.judges.iter().map(|j| j.repairs.entities).sum(),
+            tags_removed: self.judges.iter().map(|j| j.repairs.tags).sum(),
             ..Stats::default()
         };
         let n = self.removed.len();
@@ -742,58 +527,5 @@ impl WindowState {
             1,
         );
         stats
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// The definition, byte by byte.
-    fn settled_by_definition(b: &[u8]) -> bool {
-        b.first() != Some(&b' ')
-            && b.last() != Some(&b' ')
-            && b.iter()
-                .all(|&c| (0x20..0x7f).contains(&c) && c != b'&' && c != b'<')
-            && !b.windows(2).any(|w| w == b"  ")
-    }
-
-    #[test]
-    fn settled_lines() {
-        assert!(is_settled(b""));
-        assert!(is_settled(
-            b"The Inter-American Development Bank said regional exports rose."
-        ));
-        for bad in [
-            " leading space in a line that is long enough",
-            "trailing space in a line that is long enough ",
-            "a double  space in a line that is long enough",
-            "an ampersand: M&S in a line that is long enough",
-            "a tag <br> in a line that is long enough",
-            "a tab\tin a line that is long enough",
-            "a pound sign £5 in a line that is long enough",
-            "long enough line whose very last byte is DEL\u{7f}",
-        ] {
-            assert!(!is_settled(bad.as_bytes()), "{bad:?}");
-        }
-    }
-
-    proptest! {
-        /// The vectorised test agrees with the definition on lines of every
-        /// length, from bytes that sit on each side of every boundary.
-        #[test]
-        fn settled_agrees_with_definition(
-            line in proptest::collection::vec(
-                prop_oneof![
-                    8 => 0x61u8..0x7b,
-                    2 => Just(b' '),
-                    1 => prop::sample::select(vec![0x1f, 0x20, 0x21, 0x26, 0x3c, 0x7e, 0x7f, 0x80, 0xc3, 0xff]),
-                ],
-                0..80,
-            )
-        ) {
-            prop_assert_eq!(is_settled(&line), settled_by_definition(&line), "{:?}", line);
-        }
     }
 }

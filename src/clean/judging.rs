@@ -1,0 +1,254 @@
+//! The per-line half of the pipeline: repair, normalise and judge each line
+//! of a stretch of the window, leaving one [`Record`] per line.
+//!
+//! Nothing here depends on other lines, so a large window can be cut in two
+//! at a line boundary and each half judged by its own [`Judge`] on its own
+//! thread; what needs the whole window (repetition, corpus blocks, output)
+//! happens afterwards, in order.
+
+use super::settled::is_settled;
+use crate::config::Config;
+use crate::judge::repeat::KeyBuild;
+use crate::judge::{KeyMaker, Reason, RepeatCounter, RuleCache, RuleSet, Verdict};
+use crate::lines::split_lines;
+use crate::normalise::Normaliser;
+use crate::repair::{RepairCounts, repair_line};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// What the judge decided for one line of the window.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Record {
+    /// Where the judged line lies: `start..end` of the window itself when
+    /// no stage changed it (`source` 0), else of the normalised buffer of
+    /// judge `source - 1`.
+    pub start: u32,
+    pub end: u32,
+    pub source: u8,
+    pub verdict: Verdict,
+    /// Template key, for non-blank lines that survived the rules when
+    /// repetition, a corpus model or learning needs it.
+    pub key: Option<u64>,
+    /// Hash of the exact line, for a repetition candidate.
+    pub repeat: Option<u64>,
+    /// The template holds words, so corpus statistics apply to it.
+    pub informative: bool,
+}
+
+/// Lines up to this many bytes have their rule verdicts remembered.
+const MEMO_MAX_LEN: usize = 256;
+
+/// Remembered verdicts per judge; the memo starts over when full.
+const MEMO_CAP: usize = 1 << 16;
+
+/// Rounds of repair after normalisation, for mojibake that normalising
+/// uncovered (each round needs a change to run again).
+const MAX_REPAIR_ROUNDS: usize = 3;
+
+/// What judging needs to know besides the rules.
+#[derive(Clone, Copy)]
+pub(super) struct Needs {
+    /// Template keys for every kept line (a corpus model or learning).
+    pub keys: bool,
+}
+
+/// Scratch for judging lines, reused from window to window.
+#[derive(Debug)]
+pub(super) struct Judge {
+    /// This judge's number in [`Record::source`].
+    source: u8,
+    pub normalised: String,
+    keys: KeyMaker,
+    rule_cache: RuleCache,
+    /// Verdicts of short lines the rules removed or cut, by line hash.
+    removals: HashMap<u64, Verdict, KeyBuild>,
+    norm: Normaliser,
+    pub repairs: RepairCounts,
+}
+
+impl Judge {
+    pub fn new(source: u8, config: &Config, rules: &RuleSet) -> Judge {
+        Judge {
+            source,
+            normalised: String::new(),
+            keys: KeyMaker::new(),
+            rule_cache: rules.cache(),
+            removals: HashMap::default(),
+            norm: Normaliser::new(config.normalise),
+            repairs: RepairCounts::default(),
+        }
+    }
+
+    /// Judges every line of `text`, which starts at byte `base` of the
+    /// window, appending one record per line to `records`. Lines that
+    /// neither repair nor normalisation could change (most lines of news
+    /// text) are judged where they lie in the window, without a copy.
+    pub fn judge(
+        &mut self,
+        text: &str,
+        base: usize,
+        config: &Config,
+        rules: &RuleSet,
+        needs: Needs,
+        records: &mut Vec<Record>,
+    ) {
+        self.normalised.clear();
+        let repeat = &config.repeat;
+        for (at, raw) in split_lines(text) {
+            let (line, start, source) = if is_settled(raw.as_bytes()) {
+                (raw, base + at, 0)
+            } else {
+                let start = self.normalised.len();
+                self.repair_and_normalise(raw, config);
+                (&self.normalised[start..], start, self.source)
+            };
+            let mut verdict = Verdict::Keep;
+            let mut key = None;
+            let mut repeat_hash = None;
+            let mut informative = false;
+            if config.strip && !line.is_empty() {
+                // Site chrome recurs from document to document: a short
+                // line's hash finds the verdict the rules gave it before.
+                let hash = (line.len() <= MEMO_MAX_LEN)
+                    .then(|| xxhash_rust::xxh3::xxh3_64(line.as_bytes()));
+                verdict = match hash.and_then(|h| self.removals.get(&h)) {
+                    Some(&known) => known,
+                    None => {
+                        let fresh = judge_rules(line, rules, &mut self.rule_cache);
+                        if let (Some(h), Verdict::Remove(_) | Verdict::Trim { .. }) = (hash, fresh)
+                        {
+                            if self.removals.len() >= MEMO_CAP {
+                                self.removals.clear();
+                            }
+                            self.removals.insert(h, fresh);
+                        }
+                        fresh
+                    }
+                };
+                let rest: Cow<'_, str> = match verdict {
+                    Verdict::Remove(_) => Cow::Borrowed(""),
+                    Verdict::Trim { start, end, .. } => {
+                        let (head, tail) = (
+                            line[..start as usize].trim_end(),
+                            line[end as usize..].trim_start(),
+                        );
+                        match (head.is_empty(), tail.is_empty()) {
+                            (true, _) => Cow::Borrowed(tail),
+                            (_, true) => Cow::Borrowed(head),
+                            _ => Cow::Owned(format!("{head} {tail}")),
+                        }
+                    }
+                    Verdict::Keep => Cow::Borrowed(line),
+                };
+                // Repetition and corpus evidence are about what stays of
+                // the line, so that a second pass over the output agrees.
+                if !rest.is_empty() {
+                    // In-document repetition compares exact lines: a notice
+                    // copied through an article is copied verbatim, and
+                    // "Paragraph 1" must not meet "Paragraph 2".
+                    if repeat.enabled && RepeatCounter::is_candidate(&rest, repeat) {
+                        repeat_hash = Some(match (verdict, hash) {
+                            (Verdict::Keep, Some(h)) => h,
+                            _ => xxhash_rust::xxh3::xxh3_64(rest.as_bytes()),
+                        });
+                    }
+                    if needs.keys {
+                        key = Some(self.keys.key(&rest));
+                        informative = self.keys.last_words() > 0;
+                    }
+                }
+            }
+            records.push(Record {
+                start: start as u32,
+                end: (start + line.len()) as u32,
+                source,
+                verdict,
+                key,
+                repeat: repeat_hash,
+                informative,
+            });
+        }
+    }
+
+    /// Repairs one line and appends its normalised form to `normalised`.
+    fn repair_and_normalise(&mut self, raw: &str, config: &Config) {
+        let start = self.normalised.len();
+        let repaired = repair_line(raw, &config.repair, &mut self.repairs);
+        let changed = self.norm.normalise_into(&repaired, &mut self.normalised);
+        // Normalising can finish what repair could not see: dropping a
+        // control character or a zero-width space inside mojibake, or
+        // straightening a quote, can leave a sequence that repair now
+        // fixes. Repeat until neither changes the line, so that a second
+        // run over the output changes nothing.
+        if changed {
+            for _ in 0..MAX_REPAIR_ROUNDS {
+                let fixed =
+                    match repair_line(&self.normalised[start..], &config.repair, &mut self.repairs)
+                    {
+                        Cow::Borrowed(_) => break,
+                        Cow::Owned(fixed) => fixed,
+                    };
+                self.normalised.truncate(start);
+                self.norm.normalise_into(&fixed, &mut self.normalised);
+            }
+        }
+    }
+}
+
+/// The byte just past the first line end at or after the middle of
+/// `text`, where it can be cut in two halves of whole lines; `None` when
+/// there is no such place.
+pub(super) fn split_point(text: &str) -> Option<usize> {
+    let mid = text.len() / 2;
+    let at = mid + memchr::memchr(b'\n', &text.as_bytes()[mid..])? + 1;
+    (at < text.len()).then_some(at)
+}
+
+/// The rules' verdict on one normalised line. A span cut at the start of
+/// the line is repeated while another span rule matches the new start, and
+/// what remains is judged as a whole line again, so that cleaning the output
+/// a second time changes nothing.
+fn judge_rules(line: &str, rules: &RuleSet, cache: &mut RuleCache) -> Verdict {
+    if let Some(id) = rules.match_line_in(cache, line) {
+        return Verdict::Remove(Reason::Rule(id));
+    }
+    let Some((id, range)) = rules.match_span_in(cache, line) else {
+        return Verdict::Keep;
+    };
+    let (start, mut end) = (range.start, range.end);
+    if start == 0 {
+        loop {
+            let rest = line[end..].trim_start();
+            if rest.is_empty() {
+                return Verdict::Remove(Reason::Rule(id));
+            }
+            if let Some(whole) = rules.match_line_in(cache, rest) {
+                return Verdict::Remove(Reason::Rule(whole));
+            }
+            let rest_at = line.len() - rest.len();
+            match rules.match_span_in(cache, rest) {
+                Some((_, r)) if r.start == 0 && r.end > 0 => end = rest_at + r.end,
+                _ => break,
+            }
+        }
+    }
+    Verdict::Trim {
+        reason: Reason::Rule(id),
+        start: start as u32,
+        end: end as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_points_fall_after_a_line_end() {
+        assert_eq!(split_point("aaaa\nbbbb\ncccc\n"), Some(10));
+        assert_eq!(split_point("aa\r\nbb\r\ncc\r\n"), Some(8));
+        assert_eq!(split_point("one long line without end"), None);
+        assert_eq!(split_point("first half\nlast"), Some(11));
+        assert_eq!(split_point("x\n"), None);
+    }
+}

@@ -13,18 +13,98 @@
 //! Only the forward automaton is built: an anchored match starts at 0, so
 //! the reverse automaton a general regex compiles to find where a match
 //! starts is never needed, which also halves the rule set's start-up.
+//!
+//! The built-in rules do not even compile at start-up: the build script
+//! (`build.rs`) determinizes them into dense DFAs embedded in the binary,
+//! used whenever the patterns at hand are exactly those it compiled.
 
+use regex_automata::dfa::{Automaton, dense};
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::start;
 use regex_automata::{Anchored, MatchKind};
+use std::sync::OnceLock;
+
+/// A dense DFA's bytes, aligned for zero-copy deserialisation.
+#[repr(C)]
+struct Aligned<B: ?Sized> {
+    _align: [u32; 0],
+    bytes: B,
+}
+
+/// One automaton the build script made: its bytes and its patterns.
+struct Embedded {
+    dfa: &'static Aligned<[u8]>,
+    patterns: &'static str,
+    loaded: OnceLock<Option<dense::DFA<&'static [u32]>>>,
+}
+
+macro_rules! embedded {
+    ($name:literal) => {
+        Embedded {
+            dfa: &Aligned {
+                _align: [],
+                bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".dfa")),
+            },
+            patterns: include_str!(concat!(env!("OUT_DIR"), "/", $name, ".patterns")),
+            loaded: OnceLock::new(),
+        }
+    };
+}
+
+static BUILTIN_LINES: Embedded = embedded!("builtin_lines");
+static BUILTIN_SPANS: Embedded = embedded!("builtin_spans");
+static PROSE_GUARD: Embedded = embedded!("prose_guard");
+
+impl Embedded {
+    /// The automaton, when it was built from exactly `patterns`.
+    fn for_patterns(
+        &'static self,
+        patterns: &[String],
+    ) -> Option<&'static dense::DFA<&'static [u32]>> {
+        let same = patterns.len() == self.patterns.split('\n').count()
+            && patterns
+                .iter()
+                .zip(self.patterns.split('\n'))
+                .all(|(a, b)| a == b);
+        if !same {
+            return None;
+        }
+        self.loaded
+            .get_or_init(|| {
+                // SAFETY: the bytes are a `dense::DFA` serialised by this
+                // crate's build script, for this target's byte order, by the
+                // same regex-automata (Cargo.lock holds one 0.4 release for
+                // the build script and the library). Checked deserialising
+                // costs 9 million instructions at every start; the test
+                // `embedded_automata_deserialise_checked` runs the checked
+                // path on the same bytes.
+                let (dfa, _) = unsafe { dense::DFA::from_bytes_unchecked(&self.dfa.bytes) }.ok()?;
+                Some(dfa)
+            })
+            .as_ref()
+    }
+}
+
+/// The engine behind an [`AnchoredDfa`].
+#[derive(Debug)]
+enum Engine {
+    /// Embedded at build time: no compiling, no cache.
+    Built(&'static dense::DFA<&'static [u32]>),
+    /// Compiled now (user rules), determinized lazily per thread.
+    Lazy(Box<DFA>),
+}
 
 /// A multi-pattern automaton searched only at the start of a haystack.
 #[derive(Debug)]
 pub struct AnchoredDfa {
-    dfa: DFA,
+    engine: Engine,
     start: start::Config,
 }
+
+/// Per-thread scratch of one [`AnchoredDfa`] (none for an embedded one).
+#[derive(Debug)]
+pub struct DfaCache(Option<Cache>);
 
 /// The lazy DFA's cache is per thread and grows to this size; a big,
 /// case-insensitive Unicode rule set thrashes the default 2 MiB.
@@ -34,6 +114,16 @@ impl AnchoredDfa {
     /// Compiles `patterns`; pattern `i` reports `i`. Earlier patterns win
     /// when several match (leftmost-first, as in a regex alternation).
     pub fn new(patterns: &[String]) -> Result<AnchoredDfa, String> {
+        for embedded in [&BUILTIN_LINES, &BUILTIN_SPANS] {
+            if let Some(dfa) = embedded.for_patterns(patterns) {
+                return Ok(AnchoredDfa::with(Engine::Built(dfa)));
+            }
+        }
+        AnchoredDfa::compiled(patterns)
+    }
+
+    /// Compiles `patterns` now, never using an embedded automaton.
+    pub fn compiled(patterns: &[String]) -> Result<AnchoredDfa, String> {
         let dfa = DFA::builder()
             .configure(
                 DFA::config()
@@ -49,60 +139,222 @@ impl AnchoredDfa {
             )
             .build_many(patterns)
             .map_err(|e| e.to_string())?;
-        Ok(AnchoredDfa {
-            dfa,
+        Ok(AnchoredDfa::with(Engine::Lazy(Box::new(dfa))))
+    }
+
+    fn with(engine: Engine) -> AnchoredDfa {
+        AnchoredDfa {
+            engine,
             start: start::Config::new().anchored(Anchored::Yes),
-        })
+        }
+    }
+
+    /// True when the automaton came embedded in the binary.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.engine, Engine::Built(_))
     }
 
     /// A fresh cache for one thread.
-    pub fn cache(&self) -> Cache {
-        self.dfa.create_cache()
+    pub fn cache(&self) -> DfaCache {
+        match &self.engine {
+            Engine::Built(_) => DfaCache(None),
+            Engine::Lazy(dfa) => DfaCache(Some(dfa.create_cache())),
+        }
     }
 
     /// The pattern that matches all of `hay`, if any.
-    pub fn whole(&self, cache: &mut Cache, hay: &[u8]) -> Option<usize> {
-        let dfa = &self.dfa;
-        let mut sid = dfa.start_state(cache, &self.start).ok()?;
-        for &b in hay {
-            sid = dfa.next_state(cache, sid, b).ok()?;
-            if sid.is_dead() {
-                return None;
+    pub fn whole(&self, cache: &mut DfaCache, hay: &[u8]) -> Option<usize> {
+        match (&self.engine, &mut cache.0) {
+            (Engine::Built(dfa), _) => {
+                let mut sid = dfa.start_state(&self.start).ok()?;
+                for &b in hay {
+                    sid = dfa.next_state(sid, b);
+                    if dfa.is_special_state(sid) && dfa.is_dead_state(sid) {
+                        return None;
+                    }
+                }
+                sid = dfa.next_eoi_state(sid);
+                dfa.is_match_state(sid)
+                    .then(|| dfa.match_pattern(sid, 0).as_usize())
             }
+            (Engine::Lazy(dfa), Some(cache)) => {
+                let mut sid = dfa.start_state(cache, &self.start).ok()?;
+                for &b in hay {
+                    sid = dfa.next_state(cache, sid, b).ok()?;
+                    if sid.is_dead() {
+                        return None;
+                    }
+                }
+                sid = dfa.next_eoi_state(cache, sid).ok()?;
+                sid.is_match()
+                    .then(|| dfa.match_pattern(cache, sid, 0).as_usize())
+            }
+            (Engine::Lazy(_), None) => None,
         }
-        sid = dfa.next_eoi_state(cache, sid).ok()?;
-        sid.is_match()
-            .then(|| dfa.match_pattern(cache, sid, 0).as_usize())
     }
 
     /// The leftmost-first match starting at 0: its pattern and end.
-    pub fn prefix(&self, cache: &mut Cache, hay: &[u8]) -> Option<(usize, usize)> {
-        let dfa = &self.dfa;
+    pub fn prefix(&self, cache: &mut DfaCache, hay: &[u8]) -> Option<(usize, usize)> {
         let mut found = None;
-        let mut sid = dfa.start_state(cache, &self.start).ok()?;
-        for (at, &b) in hay.iter().enumerate() {
-            sid = dfa.next_state(cache, sid, b).ok()?;
-            if sid.is_tagged() {
-                // Matches are reported one byte late: this state says a
-                // match ended just before `at`.
-                if sid.is_match() {
-                    found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), at));
-                } else if sid.is_dead() {
-                    return found;
+        match (&self.engine, &mut cache.0) {
+            (Engine::Built(dfa), _) => {
+                let mut sid = dfa.start_state(&self.start).ok()?;
+                for (at, &b) in hay.iter().enumerate() {
+                    sid = dfa.next_state(sid, b);
+                    if dfa.is_special_state(sid) {
+                        // Matches are reported one byte late: this state
+                        // says a match ended just before `at`.
+                        if dfa.is_match_state(sid) {
+                            found = Some((dfa.match_pattern(sid, 0).as_usize(), at));
+                        } else if dfa.is_dead_state(sid) {
+                            return found;
+                        }
+                    }
+                }
+                sid = dfa.next_eoi_state(sid);
+                if dfa.is_match_state(sid) {
+                    found = Some((dfa.match_pattern(sid, 0).as_usize(), hay.len()));
                 }
             }
-        }
-        sid = dfa.next_eoi_state(cache, sid).ok()?;
-        if sid.is_match() {
-            found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), hay.len()));
+            (Engine::Lazy(dfa), Some(cache)) => {
+                let mut sid = dfa.start_state(cache, &self.start).ok()?;
+                for (at, &b) in hay.iter().enumerate() {
+                    sid = dfa.next_state(cache, sid, b).ok()?;
+                    if sid.is_tagged() {
+                        if sid.is_match() {
+                            found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), at));
+                        } else if sid.is_dead() {
+                            return found;
+                        }
+                    }
+                }
+                sid = dfa.next_eoi_state(cache, sid).ok()?;
+                if sid.is_match() {
+                    found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), hay.len()));
+                }
+            }
+            (Engine::Lazy(_), None) => {}
         }
         found
     }
 }
 
+/// The embedded automaton of the prose guard, when `pattern` is the one it
+/// was built from: `is_match` for it is [`guard_matches`].
+pub fn embedded_guard(pattern: &str) -> Option<&'static dense::DFA<&'static [u32]>> {
+    PROSE_GUARD.for_patterns(&[pattern.to_string()])
+}
+
+/// Does the (unanchored) guard automaton match anywhere in `hay`?
+pub fn guard_matches(dfa: &dense::DFA<&'static [u32]>, hay: &[u8]) -> bool {
+    let Ok(mut sid) = dfa.start_state(&start::Config::new().anchored(Anchored::No)) else {
+        return false;
+    };
+    for &b in hay {
+        sid = dfa.next_state(sid, b);
+        if dfa.is_special_state(sid) {
+            if dfa.is_match_state(sid) {
+                return true;
+            }
+            if dfa.is_dead_state(sid) {
+                return false;
+            }
+        }
+    }
+    dfa.is_match_state(dfa.next_eoi_state(sid))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::judge::RuleKind;
+    use crate::judge::builtin::{BUILTIN, PROSE_GUARD, wrap};
+
+    fn builtin(kind: RuleKind) -> Vec<String> {
+        BUILTIN
+            .iter()
+            .filter(|r| r.1 == kind)
+            .map(|r| wrap(kind, r.2))
+            .collect()
+    }
+
+    /// Lines and spans the embedded and the freshly compiled automata must
+    /// judge alike: notices, near misses, prose, and awkward bytes.
+    const PROBES: &[&str] = &[
+        "Share this article",
+        "Share on Facebook Twitter Email",
+        "The share price fell sharply on Monday.",
+        "Published 2 Jul 2025, 7:05pm",
+        "Updated 14:02 GMT, Monday 3 March 2025",
+        "Image copyright Getty Images Image caption The mayor spoke",
+        "Media playback is unsupported on your device Media caption Rain",
+        "Advertisement",
+        "ADVERTISEMENT",
+        "We use cookies to ensure that we give you the best experience on our website.",
+        "He said we use cookies to ensure that the site works.",
+        "© 2025 The Daily Example. All rights reserved.",
+        "Caf\u{e9} society returns, “quietly”, to the capital",
+        "",
+        "x",
+    ];
+
+    #[test]
+    fn builtin_rules_come_embedded_and_agree_with_a_fresh_compile() {
+        for (kind, probe_span) in [(RuleKind::Line, false), (RuleKind::Span, true)] {
+            let patterns = builtin(kind);
+            let embedded = AnchoredDfa::new(&patterns).unwrap();
+            assert!(
+                embedded.is_embedded(),
+                "{kind:?} rules are compiled at start-up"
+            );
+            let fresh = AnchoredDfa::compiled(&patterns).unwrap();
+            assert!(!fresh.is_embedded());
+            let (mut ce, mut cf) = (embedded.cache(), fresh.cache());
+            for probe in PROBES {
+                let hay = probe.as_bytes();
+                if probe_span {
+                    assert_eq!(
+                        embedded.prefix(&mut ce, hay),
+                        fresh.prefix(&mut cf, hay),
+                        "{probe:?}"
+                    );
+                } else {
+                    assert_eq!(
+                        embedded.whole(&mut ce, hay),
+                        fresh.whole(&mut cf, hay),
+                        "{probe:?}"
+                    );
+                }
+            }
+        }
+        let guard = embedded_guard(PROSE_GUARD).expect("guard comes embedded");
+        let re = regex::Regex::new(PROSE_GUARD).unwrap();
+        for probe in PROBES
+            .iter()
+            .chain(&["She said no.", "saidso", "“Quoted”", "TOLD"])
+        {
+            assert_eq!(
+                guard_matches(guard, probe.as_bytes()),
+                re.is_match(probe),
+                "{probe:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn embedded_automata_deserialise_checked() {
+        for embedded in [&BUILTIN_LINES, &BUILTIN_SPANS, &super::PROSE_GUARD] {
+            let (dfa, read) = dense::DFA::from_bytes(&embedded.dfa.bytes).expect("valid DFA");
+            assert_eq!(read, embedded.dfa.bytes.len());
+            assert_eq!(dfa.pattern_len(), embedded.patterns.split('\n').count());
+        }
+    }
+
+    #[test]
+    fn other_patterns_are_compiled() {
+        let a = AnchoredDfa::new(&["(?i)^(?:custom notice)$".to_string()]).unwrap();
+        assert!(!a.is_embedded());
+    }
 
     fn pats(p: &[&str]) -> Vec<String> {
         p.iter().map(|s| s.to_string()).collect()

@@ -16,11 +16,11 @@
 //! span instead of the whole line. A user rule is named `FILE:LINE`, so
 //! `--explain` points straight at it.
 
-use super::automaton::AnchoredDfa;
+use super::automaton::{AnchoredDfa, DfaCache, embedded_guard, guard_matches};
+use super::builtin::{PROSE_GUARD, wrap};
 use crate::error::{Error, Result};
 use regex::{Regex, RegexBuilder};
 use regex_automata::MatchKind;
-use regex_automata::hybrid::dfa::Cache;
 use regex_automata::meta::Regex as MetaRegex;
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::Look;
@@ -52,17 +52,6 @@ pub struct Rule {
     /// Built-in rules keep lines that read like reported speech.
     pub guarded: bool,
 }
-
-/// Built-in line rules never remove a line that reads like reported speech:
-/// a notice never says who said it, a near-miss sentence often does.
-///
-/// Word boundaries are ASCII (`(?-u:\b)`): a Unicode boundary makes the
-/// regex engine leave its DFA for a backtracker on any non-ASCII line, which
-/// cost 30,000 instructions per matched line.
-const PROSE_GUARD: &str = r#"(?i)(?-u:\b)(?:said|says|told|according to|claimed|claims|argued|warned|added|explained|wrote|reported|insisted|admitted)(?-u:\b)|["“”]"#;
-
-/// Trailing punctuation tolerated after a whole-line rule.
-const LINE_TAIL: &str = r"[.!?…:;,]{0,3}";
 
 /// Builds a [`RuleSet`].
 #[derive(Debug)]
@@ -167,13 +156,6 @@ fn first_line(s: &str) -> String {
         .to_string()
 }
 
-fn wrap(kind: RuleKind, pattern: &str) -> String {
-    match kind {
-        RuleKind::Line => format!("(?i)^(?:{pattern}){LINE_TAIL}$"),
-        RuleKind::Span => format!("(?i){pattern}"),
-    }
-}
-
 fn compile(kind: RuleKind, pattern: &str) -> std::result::Result<Regex, regex::Error> {
     RegexBuilder::new(&wrap(kind, pattern))
         .size_limit(32 << 20)
@@ -205,9 +187,9 @@ fn rules_error(e: impl std::fmt::Display) -> Error {
 /// Per-thread scratch for matching: the lazy DFAs' caches.
 #[derive(Debug)]
 pub struct RuleCache {
-    builtin: Option<Cache>,
-    user: Option<Cache>,
-    spans: Option<Cache>,
+    builtin: Option<DfaCache>,
+    user: Option<DfaCache>,
+    spans: Option<DfaCache>,
 }
 
 /// One group of line rules matched together.
@@ -243,7 +225,7 @@ impl LineGroup {
     }
 
     /// The first rule (in rule order) that matches the whole line.
-    fn find(&self, cache: &mut Cache, line: &str) -> Option<RuleId> {
+    fn find(&self, cache: &mut DfaCache, line: &str) -> Option<RuleId> {
         if self.max_len.is_some_and(|max| line.len() > max) {
             return None;
         }
@@ -259,6 +241,14 @@ enum SpanGroup {
     Anywhere(MetaRegex),
 }
 
+/// The prose guard: embedded at build time, or compiled when the embedded
+/// automaton does not match the pattern (which a test rules out).
+#[derive(Debug)]
+enum Guard {
+    Embedded(&'static regex_automata::dfa::dense::DFA<&'static [u32]>),
+    Compiled(Regex),
+}
+
 /// Compiled rules, shared read-only by all workers.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -266,8 +256,8 @@ pub struct RuleSet {
     builtin_lines: Option<LineGroup>,
     user_lines: Option<LineGroup>,
     spans: Option<(SpanGroup, Vec<RuleId>)>,
-    /// Compiled on the first line a built-in rule matches.
-    guard: OnceLock<Regex>,
+    /// Made on the first line a built-in rule matches.
+    guard: OnceLock<Guard>,
     /// Caches for callers that do not keep their own.
     spare: Mutex<Vec<RuleCache>>,
 }
@@ -382,8 +372,15 @@ impl RuleSet {
             .find(cache.builtin.as_mut()?, line)?;
         let guard = self
             .guard
-            .get_or_init(|| Regex::new(PROSE_GUARD).expect("guard compiles"));
-        if guard.is_match(line) {
+            .get_or_init(|| match embedded_guard(PROSE_GUARD) {
+                Some(dfa) => Guard::Embedded(dfa),
+                None => Guard::Compiled(Regex::new(PROSE_GUARD).expect("guard compiles")),
+            });
+        let reads_as_speech = match guard {
+            Guard::Embedded(dfa) => guard_matches(dfa, line.as_bytes()),
+            Guard::Compiled(re) => re.is_match(line),
+        };
+        if reads_as_speech {
             return None;
         }
         Some(id)

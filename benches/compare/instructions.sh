@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Instructions per byte of `decruft -j1`, counted by valgrind's callgrind: a
+# figure that does not move with the machine's load, unlike wall time.
+#
+# Usage: benches/compare/instructions.sh [--decruft PATH] [--size 20M] [--workdir DIR]
+#
+# Inputs (cached in the work folder, built from ../shared/corpus/bbc):
+#   plain    the BBC articles concatenated as they are (plain UTF-8 news)
+#   dirty    benches/corpus/generate.py --single (site chrome, notices,
+#            whitespace mess, mojibake, entities)
+# Rows: start-up alone (an empty file), plain, dirty, and dirty with a corpus
+# profile learned from a generated folder of the same sites.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+decruft=$repo/target/release/decruft
+size=20M
+workdir=/tmp/decruft-instructions
+
+die() { echo "instructions.sh: $*" >&2; exit 2; }
+while (( $# )); do
+    case $1 in
+        --decruft) decruft=$2; shift 2 ;;
+        --size) size=$2; shift 2 ;;
+        --workdir) workdir=$2; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown option $1" ;;
+    esac
+done
+[[ -x $decruft ]] || die "no decruft binary at $decruft (cargo build --release)"
+command -v valgrind >/dev/null || die "valgrind is missing (apt-get install -y valgrind)"
+mkdir -p "$workdir"
+bytes=$(python3 -c "import sys; s=sys.argv[1].upper(); m={'K':1e3,'M':1e6,'G':1e9}; print(int(float(s[:-1])*m[s[-1]]) if s[-1] in m else int(s))" "$size")
+
+plain=$workdir/plain-$size.txt
+dirty=$workdir/dirty-$size.txt
+folder=$workdir/sites-$size
+profile=$workdir/sites-$size.profile
+empty=$workdir/empty.txt
+: > "$empty"
+if [[ ! -s $plain ]]; then
+    python3 - "$repo/../shared/corpus/bbc" "$plain" "$bytes" <<'EOF'
+import pathlib, sys
+files = sorted(pathlib.Path(sys.argv[1]).rglob("*.txt"))
+limit, n = int(sys.argv[3]), 0
+with open(sys.argv[2], "wb") as out:
+    while n < limit:
+        for f in files:
+            b = f.read_bytes() + b"\n"
+            if n + len(b) > limit:
+                break
+            out.write(b)
+            n += len(b)
+        else:
+            continue
+        break
+EOF
+fi
+[[ -s $dirty ]] || python3 "$repo/benches/corpus/generate.py" --size "$size" --single "$dirty" >/dev/null
+if [[ ! -s $profile ]]; then
+    python3 "$repo/benches/corpus/generate.py" --size "$size" --out "$folder" --seed 7 >/dev/null
+    "$decruft" learn "$folder" -o "$profile" 2>/dev/null
+fi
+
+count() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null \
+        | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+}
+
+echo "decruft: $("$decruft" --version)  commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
+printf '%-34s %12s %12s %10s\n' input bytes instructions "per byte"
+start=$(count "$decruft" -j1 "$empty")
+printf '%-34s %12s %12s %10s\n' "start-up (empty file)" 0 "$start" -
+for row in "plain BBC news|$plain|" "generated dirty news|$dirty|" "dirty news + corpus profile|$dirty|--profile $profile"; do
+    IFS='|' read -r name file extra <<<"$row"
+    size_bytes=$(stat -c %s "$file")
+    # shellcheck disable=SC2086
+    n=$(count "$decruft" -j1 $extra "$file")
+    printf '%-34s %12s %12s %10.2f\n' "$name" "$size_bytes" "$n" "$(echo "$n / $size_bytes" | bc -l)"
+done

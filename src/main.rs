@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let opts = Opts::parse();
+    cmd::pipes::widen_std_pipes();
     let result = match &opts.command {
         None => cmd::clean::run(&opts.clean),
         Some(Command::Learn(args)) => cmd::learn::run(args),

@@ -5,6 +5,7 @@ pub mod clean;
 pub mod completions;
 pub mod diff;
 pub mod learn;
+pub mod pipes;
 pub mod report;
 
 use crate::cli::{PipelineArgs, ProgressArgs, StatsFormat};

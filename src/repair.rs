@@ -573,7 +573,6 @@ fn lone_and_harmless(run: &str) -> bool {
 /// paragraph with one pound sign costs one short search.
 pub(crate) fn is_bad(text: &str) -> bool {
     let b = text.as_bytes();
-    let badness = &tables().badness;
     let mut i = 0;
     while let Some(off) = first_non_ascii(&b[i..]) {
         let start = i + off;
@@ -588,8 +587,12 @@ pub(crate) fn is_bad(text: &str) -> bool {
             }
         }
         // Both bounds fall on ASCII bytes (or the ends), so on characters.
+        // The tables (and their regexes) are built on the first run that
+        // needs a search: plain English news may never need one.
         if !lone_and_harmless(&text[start..end])
-            && badness.is_match(&text[start.saturating_sub(2)..(end + 2).min(b.len())])
+            && tables()
+                .badness
+                .is_match(&text[start.saturating_sub(2)..(end + 2).min(b.len())])
         {
             return true;
         }

@@ -6,12 +6,12 @@
 //! thread; what needs the whole window (repetition, corpus blocks, output)
 //! happens afterwards, in order.
 
-use super::settled::is_settled;
+use super::settled::{is_settled, is_settled_typography};
 use crate::config::Config;
 use crate::judge::repeat::KeyBuild;
 use crate::judge::{KeyMaker, Reason, RepeatCounter, RuleCache, RuleSet, Verdict};
 use crate::lines::split_lines;
-use crate::normalise::Normaliser;
+use crate::normalise::{Normaliser, UnicodeForm};
 use crate::repair::{RepairCounts, repair_line};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -64,6 +64,9 @@ pub(super) struct Judge {
     removals: HashMap<u64, Verdict, KeyBuild>,
     norm: Normaliser,
     pub repairs: RepairCounts,
+    /// Lines with lone common typography may skip repair and normalising
+    /// (not under `--nfkc` or `--ascii-quotes`, which change it).
+    typography: bool,
 }
 
 impl Judge {
@@ -76,6 +79,8 @@ impl Judge {
             removals: HashMap::default(),
             norm: Normaliser::new(config.normalise),
             repairs: RepairCounts::default(),
+            typography: config.normalise.form != UnicodeForm::Nfkc
+                && !config.normalise.ascii_quotes,
         }
     }
 
@@ -95,13 +100,14 @@ impl Judge {
         self.normalised.clear();
         let repeat = &config.repeat;
         for (at, raw) in split_lines(text) {
-            let (line, start, source) = if is_settled(raw.as_bytes()) {
-                (raw, base + at, 0)
-            } else {
-                let start = self.normalised.len();
-                self.repair_and_normalise(raw, config);
-                (&self.normalised[start..], start, self.source)
-            };
+            let (line, start, source) =
+                if is_settled(raw.as_bytes()) || (self.typography && is_settled_typography(raw)) {
+                    (raw, base + at, 0)
+                } else {
+                    let start = self.normalised.len();
+                    self.repair_and_normalise(raw, config);
+                    (&self.normalised[start..], start, self.source)
+                };
             let mut verdict = Verdict::Keep;
             let mut key = None;
             let mut repeat_hash = None;

@@ -10,15 +10,100 @@ pub(super) fn is_settled(b: &[u8]) -> bool {
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return true;
     };
-    if first == b' ' || last == b' ' {
-        return false;
-    }
+    first != b' ' && last != b' ' && ascii_settled(b, false)
+}
+
+/// The byte test of [`is_settled`]; with `high_ok`, bytes >= 0x80 pass
+/// (the non-ASCII characters are judged separately).
+fn ascii_settled(b: &[u8], high_ok: bool) -> bool {
     #[cfg(target_arch = "x86_64")]
     if b.len() > 16 {
-        return sse2::settled(b);
+        return sse2::settled(b, high_ok);
     }
-    let pairs = b.iter().zip(&b[1..]);
+    let Some(&last) = b.last() else {
+        return true;
+    };
+    let odd = |c: u8, next: u8| odd(c, next) & u8::from(!(high_ok && c >= 0x80));
+    let pairs = b.iter().zip(b.get(1..).unwrap_or_default());
     pairs.fold(odd(last, 0), |f, (&c, &next)| f | odd(c, next)) == 0
+}
+
+/// True for a line [`is_settled`] turns down only for its non-ASCII
+/// characters when each of them is common typography or a Latin-1 letter
+/// ([`harmless`]) and stands alone, at least four ASCII bytes from the
+/// next: the pound sign, a curly quote or a dash in English news. Such a
+/// character is left as it is by normalisation (NFC-stable, not a space,
+/// an invisible or a control character), and repair's mojibake check
+/// skips a lone character of this kind without a search (see
+/// `repair::is_bad`). Not for `--nfkc` or `--ascii-quotes`, which change
+/// some of them. The ASCII bytes get the vectorised test; only the
+/// non-ASCII characters are looked at one by one.
+pub(super) fn is_settled_typography(line: &str) -> bool {
+    let b = line.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') || !ascii_settled(b, true) {
+        return false;
+    }
+    let mut i = 0;
+    let mut previous_end: Option<usize> = None;
+    while let Some(off) = first_non_ascii(&b[i..]) {
+        let at = i + off;
+        if previous_end.is_some_and(|end| at - end < 4) {
+            return false;
+        }
+        let ch = line[at..].chars().next().expect("char boundary");
+        if !harmless(ch) {
+            return false;
+        }
+        i = at + ch.len_utf8();
+        previous_end = Some(i);
+    }
+    true
+}
+
+/// Index of the first byte >= 0x80. Blocks of 16 bytes are OR-ed together
+/// first, which vectorises; only the block that holds one is searched.
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for block in b.chunks(16) {
+        if block.iter().fold(0u8, |acc, &c| acc | c) >= 0x80 {
+            return block.iter().position(|&c| c >= 0x80).map(|i| at + i);
+        }
+        at += block.len();
+    }
+    None
+}
+
+/// Common non-ASCII typography of English news, and Latin-1 letters other
+/// than `Ã` and `Â` (which mojibake repair must look at even alone).
+fn harmless(c: char) -> bool {
+    matches!(
+        c,
+        '£' | '€'
+            | '¢'
+            | '¥'
+            | '©'
+            | '®'
+            | '™'
+            | '°'
+            | '·'
+            | '«'
+            | '»'
+            | '‘'
+            | '’'
+            | '“'
+            | '”'
+            | '–'
+            | '—'
+            | '…'
+            | '•'
+            | '§'
+            | '¶'
+            | '×'
+            | '÷'
+            | '½'
+            | '¼'
+            | '¾'
+    ) || (('\u{c0}'..='\u{ff}').contains(&c) && c != 'Ã' && c != 'Â')
 }
 
 /// Non-zero when byte `c`, followed by `next`, keeps a line from being
@@ -35,16 +120,16 @@ fn odd(c: u8, next: u8) -> u8 {
 mod sse2 {
     use std::arch::x86_64::*;
 
-    /// [`super::is_settled`] for lines longer than 16 bytes.
-    pub(super) fn settled(b: &[u8]) -> bool {
+    /// [`super::ascii_settled`] for lines longer than 16 bytes.
+    pub(super) fn settled(b: &[u8], high_ok: bool) -> bool {
         debug_assert!(b.len() > 16);
         // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 CPU
         // has it, and the compiler enables it for every x86-64 target.
-        unsafe { settled_sse2(b) }
+        unsafe { settled_sse2(b, high_ok) }
     }
 
     #[target_feature(enable = "sse2")]
-    fn settled_sse2(b: &[u8]) -> bool {
+    fn settled_sse2(b: &[u8], high_ok: bool) -> bool {
         let n = b.len();
         let last = n - 17;
         let mut bad = _mm_setzero_si128();
@@ -53,13 +138,14 @@ mod sse2 {
         // last step overlaps the one before rather than going byte by byte.
         loop {
             let now = at.min(last);
-            bad = _mm_or_si128(bad, step(load(&b[now..]), load(&b[now + 1..])));
+            bad = _mm_or_si128(bad, step(load(&b[now..]), load(&b[now + 1..]), high_ok));
             if now == last {
                 break;
             }
             at += 16;
         }
-        _mm_movemask_epi8(bad) == 0 && super::odd(b[n - 1], 0) == 0
+        let last = b[n - 1];
+        _mm_movemask_epi8(bad) == 0 && (super::odd(last, 0) == 0 || (high_ok && last >= 0x80))
     }
 
     /// The first 16 bytes of `b`.
@@ -72,12 +158,17 @@ mod sse2 {
 
     /// 0xFF in each lane whose byte is odd (see [`super::odd`]).
     #[target_feature(enable = "sse2")]
-    fn step(here: __m128i, next: __m128i) -> __m128i {
+    fn step(here: __m128i, next: __m128i, high_ok: bool) -> __m128i {
         let space = _mm_set1_epi8(b' ' as i8);
         // Printable ASCII 0x20..=0x7E moves to -128..=-34 when 0x60 is
         // added with wrap-around; everything else lands above -34.
         let shifted = _mm_add_epi8(here, _mm_set1_epi8(0x60));
-        let unprintable = _mm_cmpgt_epi8(shifted, _mm_set1_epi8(-34));
+        let mut unprintable = _mm_cmpgt_epi8(shifted, _mm_set1_epi8(-34));
+        if high_ok {
+            // Bytes >= 0x80 are negative as i8.
+            let high = _mm_cmplt_epi8(here, _mm_setzero_si128());
+            unprintable = _mm_andnot_si128(high, unprintable);
+        }
         let amp = _mm_cmpeq_epi8(here, _mm_set1_epi8(b'&' as i8));
         let lt = _mm_cmpeq_epi8(here, _mm_set1_epi8(b'<' as i8));
         let double = _mm_and_si128(_mm_cmpeq_epi8(here, space), _mm_cmpeq_epi8(next, space));
@@ -88,7 +179,65 @@ mod sse2 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalise::{NormaliseOptions, Normaliser};
+    use crate::repair::{RepairCounts, RepairOptions, repair_line};
     use proptest::prelude::*;
+
+    /// What the slow path makes of a line: repair, then normalisation.
+    fn slow_path(line: &str) -> String {
+        let repaired = repair_line(
+            line,
+            &RepairOptions::default(),
+            &mut RepairCounts::default(),
+        );
+        Normaliser::new(NormaliseOptions::default()).normalise(&repaired)
+    }
+
+    #[test]
+    fn typography_lines() {
+        for ok in [
+            "Profits rose to £600m, the firm’s best year — so far.",
+            "Café owners in Zürich said “enough”.",
+            "Copyright © 2025 Example Media",
+        ] {
+            assert!(is_settled_typography(ok), "{ok:?}");
+            assert_eq!(slow_path(ok), ok);
+        }
+        for not in [
+            "donâ€™t",
+            "cafÃ© society",
+            "two  spaces £5",
+            "a\u{a0}non-breaking space",
+            "zero\u{200b}width",
+            "close £€ together",
+            "“Å’",
+            "M&S sold £5m",
+            "Ω is not on the list",
+        ] {
+            assert!(!is_settled_typography(not), "{not:?}");
+        }
+    }
+
+    proptest! {
+        /// A line the typography test accepts is one the slow path leaves
+        /// as it is.
+        #[test]
+        fn typography_lines_are_left_alone(
+            parts in proptest::collection::vec(
+                prop::sample::select(vec![
+                    "a", "Z", " ", "  ", ".", "5", "&", "<", "\t", "x", "word", "£", "€", "’",
+                    "“", "”", "—", "–", "é", "ü", "Ã", "Â", "©", "·", "»", "½", "×", "\u{a0}",
+                    "\u{80}", "Œ", "â", "™", "Ω", "\u{301}", "\u{200b}", "abcd", "ß",
+                ]),
+                0..20,
+            )
+        ) {
+            let line: String = parts.concat();
+            if is_settled_typography(&line) {
+                prop_assert_eq!(slow_path(&line), line);
+            }
+        }
+    }
 
     /// The definition, byte by byte.
     fn settled_by_definition(b: &[u8]) -> bool {
@@ -120,6 +269,24 @@ mod tests {
     }
 
     proptest! {
+        /// With non-ASCII bytes let through, the vectorised test still
+        /// agrees with the definition for the ASCII ones.
+        #[test]
+        fn ascii_part_agrees_with_definition(
+            line in proptest::collection::vec(
+                prop_oneof![
+                    8 => 0x61u8..0x7b,
+                    2 => Just(b' '),
+                    1 => prop::sample::select(vec![0x1f, 0x20, 0x26, 0x3c, 0x7e, 0x7f, 0x80, 0xc3, 0xff]),
+                ],
+                0..80,
+            )
+        ) {
+            let want = line.iter().all(|&c| c >= 0x80 || ((0x20..0x7f).contains(&c) && c != b'&' && c != b'<'))
+                && !line.windows(2).any(|w| w == b"  ");
+            prop_assert_eq!(ascii_settled(&line, true), want, "{:?}", line);
+        }
+
         /// The vectorised test agrees with the definition on lines of every
         /// length, from bytes that sit on each side of every boundary.
         #[test]

@@ -601,13 +601,26 @@ pub(crate) fn is_bad(text: &str) -> bool {
     false
 }
 
+/// Lines up to this many bytes are repaired until nothing changes.
+const MAX_EXHAUSTIVE_FIX: usize = 4096;
+
 /// Repeats [`fix_encoding_step`] until the text stops changing; `None`
 /// when it never changed (the common case, which then costs no copy).
 fn fix_encoding(text: &str) -> Option<String> {
     let mut cur = fix_encoding_step(text).filter(|next| next != text)?;
-    // Each successful step shortens the text or removes C1 controls, so this
-    // ends quickly; the bound is a guard, not a tuning knob.
-    for _ in 1..16 {
+    // Each successful step shortens the text or removes C1 controls, so
+    // this ends; usually within a few steps. A run like "Ãƒƒƒƒ…" loses
+    // one "ƒ" per step, so a line of that kind needs as many steps as it
+    // has characters to reach the point a second run over the output
+    // would reach (fuzz crash 05eeb688). Up to 4 KiB the steps go that
+    // far; past that a pathological line would cost quadratic time, and
+    // the bound stays at 16.
+    let steps = if text.len() <= MAX_EXHAUSTIVE_FIX {
+        text.chars().count() + 16
+    } else {
+        16
+    };
+    for _ in 1..steps {
         match fix_encoding_step(&cur) {
             Some(next) if next != cur => cur = next,
             _ => break,

@@ -523,3 +523,15 @@ fn idempotent_fuzz_joiner_before_straightened_quote() {
     assert_eq!(again, once);
     assert!(!once.contains('\u{200c}'), "{once:?}");
 }
+
+#[test]
+fn idempotent_fuzz_long_mojibake_run() {
+    // fuzz/seeds/pipeline/crash-idempotent-long-mojibake-run (found by the
+    // `pipeline` target in this session): "Ã" then a long run of "ƒ" (bytes
+    // C3 and 83 in windows-1252). Each repair step turns one "Ãƒ" into "Ã",
+    // so one "ƒ" goes per step; with 16 steps per pass the first pass left
+    // "ƒ"s that the second removed. Short lines are now repaired to the end.
+    let input = format!("Prices 333 ÃÃÃÃÃ{}Ã units\n", "ƒ".repeat(40));
+    let (once, again) = twice(input.as_bytes());
+    assert_eq!(again, once);
+}

@@ -11,18 +11,20 @@
 //! | stage | module | in → out |
 //! |---|---|---|
 //! | read | [`read`] | a file or stdin, gzip/zstd by magic bytes → plain bytes |
-//! | format | [`format`] | plain, JSON Lines, WET, `--doc-separator` stream → documents (and back) |
+//! | format | [`format`](mod@format) | plain, JSON Lines, WET, `--doc-separator` stream → documents (and back) |
 //! | decode | [`decode`] | bytes in any encoding → UTF-8 |
 //! | split | [`lines`] | UTF-8 stream → windows of whole lines |
 //! | repair | [`repair`] | mojibake, entities, tag residue → fixed text |
 //! | normalise | [`normalise`] | a raw line → its canonical form |
 //! | judge | [`judge`] | a canonical line → keep, remove or trim |
-//! | write | [`write`] | kept lines → output, blank runs collapsed |
+//! | write | [`write`](mod@write) | kept lines → output, blank runs collapsed |
 //!
-//! [`clean`] wires them together for one document; [`batch`] runs many
-//! inputs, and [`format`] the chunks of records inside one, in parallel
-//! with output in input order. [`profile`] learns what
-//! a corpus repeats across documents, and the judge applies it.
+//! [`clean`] wires them together for one document: lines that repair and
+//! normalisation cannot change skip both and are judged in place, and a
+//! large window can be judged in two halves on two threads. [`batch`] runs
+//! many inputs, and [`format`](mod@format) the chunks of records inside
+//! one, in parallel with output in input order. [`profile`] learns what a
+//! corpus repeats across documents, and the judge applies it.
 //!
 //! ```
 //! use decruft::{Cleaner, Config, RuleSet};

@@ -7,7 +7,7 @@
 //! rewrite numbers (`1.0e3` → `1000.0`), escapes (`\u00e9` → `é`) and
 //! whitespace. So serde_json only *validates* the line and *locates* the
 //! field: [`locate`] deserialises the line as a borrowed
-//! [`RawValue`](serde_json::value::RawValue) (full syntax and UTF-8
+//! [`serde_json::value::RawValue`] (full syntax and UTF-8
 //! check), walks the dotted `--field` path through nested objects, and
 //! returns the byte range of the value in the original line. The cleaned
 //! string is spliced into that range; every other byte of the line,

@@ -55,6 +55,7 @@ pub mod normalise;
 pub mod profile;
 pub mod read;
 pub mod repair;
+mod scan;
 pub mod stats;
 pub mod write;
 

@@ -14,6 +14,7 @@
 //! The judge sees lines after this stage, so rules match canonical text and
 //! need no whitespace or Unicode tolerance of their own.
 
+use crate::scan::first_byte;
 use memchr::memmem;
 use std::sync::LazyLock;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
@@ -93,7 +94,7 @@ impl Normaliser {
             // mark that could compose with one starts with a byte >= 0xCC.
             // The quick check starts there too: what comes before is all
             // starters that are NFC as they are.
-            UnicodeForm::Nfc => first_at_least(folded.as_bytes(), 0xCC)
+            UnicodeForm::Nfc => first_byte(folded.as_bytes(), |b| b >= 0xCC)
                 .is_some_and(|at| is_nfc_quick(folded[at..].chars()) != IsNormalized::Yes),
             UnicodeForm::Nfkc => {
                 !folded.is_ascii() && is_nfkc_quick(folded.chars()) != IsNormalized::Yes
@@ -157,7 +158,8 @@ fn fold(line: &str, ascii_quotes: bool, out: &mut String) {
             // A run of printable ASCII is copied in stretches of single
             // spaces; only runs of spaces, and spaces at either end of the
             // run, are looked at.
-            let end = i + printable_prefix(&bytes[i..]);
+            let rest = &bytes[i..];
+            let end = i + first_byte(rest, |c| c.wrapping_sub(0x20) >= 0x5f).unwrap_or(rest.len());
             let mut seg = &line[i..end];
             while !seg.is_empty() {
                 let trimmed = seg.trim_start_matches(' ');
@@ -242,33 +244,6 @@ fn emit(c: char, pending_space: &mut bool, start: usize, out: &mut String) {
 /// Finds runs of spaces to fold inside printable ASCII.
 static DOUBLE_SPACE: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new("  "));
-
-/// Length of the leading run of printable ASCII (space included). Blocks of
-/// 16 bytes are tested without early exits, so the test vectorises.
-fn printable_prefix(b: &[u8]) -> usize {
-    let odd = |c: &u8| c.wrapping_sub(0x20) >= 0x5f;
-    let mut at = 0;
-    for block in b.chunks(16) {
-        if block.iter().fold(false, |any, c| any | odd(c)) {
-            return at + block.iter().position(odd).unwrap_or(block.len());
-        }
-        at += block.len();
-    }
-    at
-}
-
-/// Index of the first byte >= `min` (a lead byte when `min` >= 0xC0).
-/// Blocks of 16 are tested without early exits first, which vectorises.
-fn first_at_least(b: &[u8], min: u8) -> Option<usize> {
-    let mut at = 0;
-    for block in b.chunks(16) {
-        if block.iter().fold(false, |any, &c| any | (c >= min)) {
-            return block.iter().position(|&c| c >= min).map(|i| at + i);
-        }
-        at += block.len();
-    }
-    None
-}
 
 /// Invisible characters the normaliser always drops (joiners are judged
 /// by their neighbours instead).

@@ -85,6 +85,7 @@
 //! the miss is `10Î&frac14;s`, where ftfy's encoding-only answer keeps the
 //! entity and we, with entities on, give the full repair `10μs`.
 
+use crate::scan::first_non_ascii;
 use std::borrow::Cow;
 use std::ops::AddAssign;
 use std::sync::OnceLock;
@@ -535,19 +536,6 @@ fn tables() -> &'static Tables {
             suspect_lead,
         }
     })
-}
-
-/// Index of the first byte >= 0x80. Blocks of 16 bytes are OR-ed together
-/// first, which vectorises; only the block that holds one is searched.
-fn first_non_ascii(b: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    for block in b.chunks(16) {
-        if block.iter().fold(0u8, |acc, &c| acc | c) >= 0x80 {
-            return block.iter().position(|&c| c >= 0x80).map(|i| at + i);
-        }
-        at += block.len();
-    }
-    None
 }
 
 /// True for a run that is one character which no badness sequence can

@@ -1,6 +1,8 @@
 //! The fast path's gate: is a raw line already exactly what repair and
 //! normalisation would make of it?
 
+use crate::scan::first_non_ascii;
+
 /// True for a line that no stage before the judge would change: printable
 /// ASCII with single inner spaces, no space at either end, and no `&` or
 /// `<` for repair to look at. Every line of the input passes through here,
@@ -58,19 +60,6 @@ pub(super) fn is_settled_typography(line: &str) -> bool {
         previous_end = Some(i);
     }
     true
-}
-
-/// Index of the first byte >= 0x80. Blocks of 16 bytes are OR-ed together
-/// first, which vectorises; only the block that holds one is searched.
-fn first_non_ascii(b: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    for block in b.chunks(16) {
-        if block.iter().fold(0u8, |acc, &c| acc | c) >= 0x80 {
-            return block.iter().position(|&c| c >= 0x80).map(|i| at + i);
-        }
-        at += block.len();
-    }
-    None
 }
 
 /// Common non-ASCII typography of English news, and Latin-1 letters other

@@ -165,78 +165,140 @@ impl AnchoredDfa {
     /// The pattern that matches all of `hay`, if any.
     pub fn whole(&self, cache: &mut DfaCache, hay: &[u8]) -> Option<usize> {
         match (&self.engine, &mut cache.0) {
-            (Engine::Built(dfa), _) => {
-                let mut sid = dfa.start_state(&self.start).ok()?;
-                for &b in hay {
-                    sid = dfa.next_state(sid, b);
-                    if dfa.is_special_state(sid) && dfa.is_dead_state(sid) {
-                        return None;
-                    }
-                }
-                sid = dfa.next_eoi_state(sid);
-                dfa.is_match_state(sid)
-                    .then(|| dfa.match_pattern(sid, 0).as_usize())
-            }
-            (Engine::Lazy(dfa), Some(cache)) => {
-                let mut sid = dfa.start_state(cache, &self.start).ok()?;
-                for &b in hay {
-                    sid = dfa.next_state(cache, sid, b).ok()?;
-                    if sid.is_dead() {
-                        return None;
-                    }
-                }
-                sid = dfa.next_eoi_state(cache, sid).ok()?;
-                sid.is_match()
-                    .then(|| dfa.match_pattern(cache, sid, 0).as_usize())
-            }
+            (Engine::Built(dfa), _) => whole(&mut Dense(dfa), &self.start, hay),
+            (Engine::Lazy(dfa), Some(cache)) => whole(&mut Lazy(dfa, cache), &self.start, hay),
             (Engine::Lazy(_), None) => None,
         }
     }
 
     /// The leftmost-first match starting at 0: its pattern and end.
     pub fn prefix(&self, cache: &mut DfaCache, hay: &[u8]) -> Option<(usize, usize)> {
-        let mut found = None;
         match (&self.engine, &mut cache.0) {
-            (Engine::Built(dfa), _) => {
-                let mut sid = dfa.start_state(&self.start).ok()?;
-                for (at, &b) in hay.iter().enumerate() {
-                    sid = dfa.next_state(sid, b);
-                    if dfa.is_special_state(sid) {
-                        // Matches are reported one byte late: this state
-                        // says a match ended just before `at`.
-                        if dfa.is_match_state(sid) {
-                            found = Some((dfa.match_pattern(sid, 0).as_usize(), at));
-                        } else if dfa.is_dead_state(sid) {
-                            return found;
-                        }
-                    }
-                }
-                sid = dfa.next_eoi_state(sid);
-                if dfa.is_match_state(sid) {
-                    found = Some((dfa.match_pattern(sid, 0).as_usize(), hay.len()));
-                }
-            }
-            (Engine::Lazy(dfa), Some(cache)) => {
-                let mut sid = dfa.start_state(cache, &self.start).ok()?;
-                for (at, &b) in hay.iter().enumerate() {
-                    sid = dfa.next_state(cache, sid, b).ok()?;
-                    if sid.is_tagged() {
-                        if sid.is_match() {
-                            found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), at));
-                        } else if sid.is_dead() {
-                            return found;
-                        }
-                    }
-                }
-                sid = dfa.next_eoi_state(cache, sid).ok()?;
-                if sid.is_match() {
-                    found = Some((dfa.match_pattern(cache, sid, 0).as_usize(), hay.len()));
-                }
-            }
-            (Engine::Lazy(_), None) => {}
+            (Engine::Built(dfa), _) => prefix(&mut Dense(dfa), &self.start, hay),
+            (Engine::Lazy(dfa), Some(cache)) => prefix(&mut Lazy(dfa, cache), &self.start, hay),
+            (Engine::Lazy(_), None) => None,
         }
-        found
     }
+}
+
+/// The few DFA operations a hand-walked search needs, so that one walk
+/// serves the embedded dense DFA and the lazy one. `None` is a lazy-DFA
+/// error (which its configuration rules out) and ends the search.
+trait Walk {
+    type Id: Copy;
+    fn start(&mut self, config: &start::Config) -> Option<Self::Id>;
+    fn next(&mut self, id: Self::Id, byte: u8) -> Option<Self::Id>;
+    fn eoi(&mut self, id: Self::Id) -> Option<Self::Id>;
+    /// Cheap test that `id` may be dead or a match (else it is neither).
+    fn is_special(&self, id: Self::Id) -> bool;
+    fn is_dead(&self, id: Self::Id) -> bool;
+    fn is_match(&self, id: Self::Id) -> bool;
+    /// The first (highest-priority) pattern of a match state.
+    fn pattern(&mut self, id: Self::Id) -> usize;
+}
+
+struct Dense<'d>(&'d dense::DFA<&'static [u32]>);
+
+impl Walk for Dense<'_> {
+    type Id = regex_automata::util::primitives::StateID;
+    #[inline]
+    fn start(&mut self, config: &start::Config) -> Option<Self::Id> {
+        self.0.start_state(config).ok()
+    }
+    #[inline(always)]
+    fn next(&mut self, id: Self::Id, byte: u8) -> Option<Self::Id> {
+        Some(self.0.next_state(id, byte))
+    }
+    #[inline]
+    fn eoi(&mut self, id: Self::Id) -> Option<Self::Id> {
+        Some(self.0.next_eoi_state(id))
+    }
+    #[inline(always)]
+    fn is_special(&self, id: Self::Id) -> bool {
+        self.0.is_special_state(id)
+    }
+    #[inline]
+    fn is_dead(&self, id: Self::Id) -> bool {
+        self.0.is_dead_state(id)
+    }
+    #[inline]
+    fn is_match(&self, id: Self::Id) -> bool {
+        self.0.is_match_state(id)
+    }
+    #[inline]
+    fn pattern(&mut self, id: Self::Id) -> usize {
+        self.0.match_pattern(id, 0).as_usize()
+    }
+}
+
+struct Lazy<'d, 'c>(&'d DFA, &'c mut Cache);
+
+impl Walk for Lazy<'_, '_> {
+    type Id = regex_automata::hybrid::LazyStateID;
+    #[inline]
+    fn start(&mut self, config: &start::Config) -> Option<Self::Id> {
+        self.0.start_state(self.1, config).ok()
+    }
+    #[inline(always)]
+    fn next(&mut self, id: Self::Id, byte: u8) -> Option<Self::Id> {
+        self.0.next_state(self.1, id, byte).ok()
+    }
+    #[inline]
+    fn eoi(&mut self, id: Self::Id) -> Option<Self::Id> {
+        self.0.next_eoi_state(self.1, id).ok()
+    }
+    #[inline(always)]
+    fn is_special(&self, id: Self::Id) -> bool {
+        id.is_tagged()
+    }
+    #[inline]
+    fn is_dead(&self, id: Self::Id) -> bool {
+        id.is_dead()
+    }
+    #[inline]
+    fn is_match(&self, id: Self::Id) -> bool {
+        id.is_match()
+    }
+    #[inline]
+    fn pattern(&mut self, id: Self::Id) -> usize {
+        self.0.match_pattern(self.1, id, 0).as_usize()
+    }
+}
+
+/// The pattern whose match is all of `hay`, anchored at its start.
+fn whole<W: Walk>(dfa: &mut W, start: &start::Config, hay: &[u8]) -> Option<usize> {
+    let mut id = dfa.start(start)?;
+    for &b in hay {
+        id = dfa.next(id, b)?;
+        if dfa.is_special(id) && dfa.is_dead(id) {
+            return None;
+        }
+    }
+    id = dfa.eoi(id)?;
+    dfa.is_match(id).then(|| dfa.pattern(id))
+}
+
+/// The leftmost-first match anchored at the start of `hay`: pattern, end.
+fn prefix<W: Walk>(dfa: &mut W, start: &start::Config, hay: &[u8]) -> Option<(usize, usize)> {
+    let mut found = None;
+    let mut id = dfa.start(start)?;
+    for (at, &b) in hay.iter().enumerate() {
+        id = dfa.next(id, b)?;
+        if dfa.is_special(id) {
+            // Matches are reported one byte late: this state says a match
+            // ended just before `at`.
+            if dfa.is_match(id) {
+                found = Some((dfa.pattern(id), at));
+            } else if dfa.is_dead(id) {
+                return found;
+            }
+        }
+    }
+    id = dfa.eoi(id)?;
+    if dfa.is_match(id) {
+        found = Some((dfa.pattern(id), hay.len()));
+    }
+    found
 }
 
 /// The embedded automaton of the prose guard, when `pattern` is the one it

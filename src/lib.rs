@@ -20,8 +20,9 @@
 //! | write | [`write`](mod@write) | kept lines → output, blank runs collapsed |
 //!
 //! [`clean`] wires them together for one document: lines that repair and
-//! normalisation cannot change skip both and are judged in place, and a
-//! large window can be judged in two halves on two threads. [`batch`] runs
+//! normalisation cannot change skip both and are judged in place, and with
+//! a thread pool a window is judged in pieces on every thread while the
+//! previous one is written and the next one read. [`batch`] runs
 //! many inputs, and [`format`](mod@format) the chunks of records inside
 //! one, in parallel with output in input order. [`profile`] learns what a
 //! corpus repeats across documents, and the judge applies it.

@@ -92,6 +92,36 @@ impl LineBuffer {
         }
     }
 
+    /// Like [`next_window`](Self::next_window), but hands the window over
+    /// as the first `n` bytes of `out` (returned as `Some(n)`), so that it
+    /// can be judged while the next one is read. The buffers are swapped,
+    /// not copied: only the partial line after the window moves, into what
+    /// was `out`'s allocation, which the buffer reads on from.
+    pub fn next_window_into<R: Read>(
+        &mut self,
+        reader: &mut R,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<usize>> {
+        let Some(len) = self.next_window(reader)?.map(<[u8]>::len) else {
+            return Ok(None);
+        };
+        std::mem::swap(&mut self.buf, out);
+        let tail = self.end - self.consumed;
+        if self.buf.len() < tail {
+            self.buf.resize(tail, 0);
+        }
+        self.buf[..tail].copy_from_slice(&out[self.consumed..self.end]);
+        self.offset += self.consumed as u64;
+        self.end = tail;
+        self.consumed = 0;
+        Ok(Some(len))
+    }
+
+    /// True when the input has ended and every byte was handed out.
+    pub fn is_drained(&self) -> bool {
+        self.eof && self.consumed == self.end
+    }
+
     /// Moves the unconsumed tail to the front.
     fn roll(&mut self) {
         if self.consumed > 0 {

@@ -1,10 +1,10 @@
 //! The per-line half of the pipeline: repair, normalise and judge each line
 //! of a stretch of the window, leaving one [`Record`] per line.
 //!
-//! Nothing here depends on other lines, so a large window can be cut in two
-//! at a line boundary and each half judged by its own [`Judge`] on its own
-//! thread; what needs the whole window (repetition, corpus blocks, output)
-//! happens afterwards, in order.
+//! Nothing here depends on other lines, so a window can be cut at line
+//! boundaries into pieces judged by one [`Judge`] per thread (see
+//! `pieces`); what needs the whole window (repetition, corpus blocks,
+//! output) happens afterwards, in order.
 
 use super::settled::{is_settled, is_settled_typography};
 use crate::config::Config;
@@ -20,11 +20,11 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Record {
     /// Where the judged line lies: `start..end` of the window itself when
-    /// no stage changed it (`source` 0), else of the normalised buffer of
-    /// judge `source - 1`.
+    /// no stage changed it, else (`normalised`) of the normalised buffer
+    /// it was judged with.
     pub start: u32,
     pub end: u32,
-    pub source: u8,
+    pub normalised: bool,
     pub verdict: Verdict,
     /// Template key, for non-blank lines that survived the rules when
     /// repetition, a corpus model or learning needs it.
@@ -55,9 +55,6 @@ pub(super) struct Needs {
 /// Scratch for judging lines, reused from window to window.
 #[derive(Debug)]
 pub(super) struct Judge {
-    /// This judge's number in [`Record::source`].
-    source: u8,
-    pub normalised: String,
     keys: KeyMaker,
     rule_cache: RuleCache,
     /// Verdicts of short lines the rules removed or cut, by line hash.
@@ -70,10 +67,8 @@ pub(super) struct Judge {
 }
 
 impl Judge {
-    pub fn new(source: u8, config: &Config, rules: &RuleSet) -> Judge {
+    pub fn new(config: &Config, rules: &RuleSet) -> Judge {
         Judge {
-            source,
-            normalised: String::new(),
             keys: KeyMaker::new(),
             rule_cache: rules.cache(),
             removals: HashMap::default(),
@@ -85,28 +80,33 @@ impl Judge {
     }
 
     /// Judges every line of `text`, which starts at byte `base` of the
-    /// window, appending one record per line to `records`. Lines that
-    /// neither repair nor normalisation could change (most lines of news
-    /// text) are judged where they lie in the window, without a copy.
+    /// window, appending one record per line to `records` and the lines
+    /// that changed to `normalised` (which belongs to the window's piece,
+    /// so that this judge can go on to other text while the lines wait to
+    /// be written). Lines that neither repair nor normalisation could change
+    /// (most lines of news text) are judged where they lie in the window,
+    /// without a copy.
+    #[allow(clippy::too_many_arguments)]
     pub fn judge(
         &mut self,
         text: &str,
         base: usize,
+        normalised: &mut String,
         config: &Config,
         rules: &RuleSet,
         needs: Needs,
         records: &mut Vec<Record>,
     ) {
-        self.normalised.clear();
+        normalised.clear();
         let repeat = &config.repeat;
         for (at, raw) in split_lines(text) {
-            let (line, start, source) =
+            let (line, start, moved) =
                 if is_settled(raw.as_bytes()) || (self.typography && is_settled_typography(raw)) {
-                    (raw, base + at, 0)
+                    (raw, base + at, false)
                 } else {
-                    let start = self.normalised.len();
-                    self.repair_and_normalise(raw, config);
-                    (&self.normalised[start..], start, self.source)
+                    let start = normalised.len();
+                    self.repair_and_normalise(raw, config, normalised);
+                    (&normalised[start..], start, true)
                 };
             let mut verdict = Verdict::Keep;
             let mut key = None;
@@ -167,7 +167,7 @@ impl Judge {
             records.push(Record {
                 start: start as u32,
                 end: (start + line.len()) as u32,
-                source,
+                normalised: moved,
                 verdict,
                 key,
                 repeat: repeat_hash,
@@ -177,10 +177,10 @@ impl Judge {
     }
 
     /// Repairs one line and appends its normalised form to `normalised`.
-    fn repair_and_normalise(&mut self, raw: &str, config: &Config) {
-        let start = self.normalised.len();
+    fn repair_and_normalise(&mut self, raw: &str, config: &Config, normalised: &mut String) {
+        let start = normalised.len();
         let repaired = repair_line(raw, &config.repair, &mut self.repairs);
-        let changed = self.norm.normalise_into(&repaired, &mut self.normalised);
+        let changed = self.norm.normalise_into(&repaired, normalised);
         // Normalising can finish what repair could not see: dropping a
         // control character or a zero-width space inside mojibake, or
         // straightening a quote, can leave a sequence that repair now
@@ -189,25 +189,15 @@ impl Judge {
         if changed {
             for _ in 0..MAX_REPAIR_ROUNDS {
                 let fixed =
-                    match repair_line(&self.normalised[start..], &config.repair, &mut self.repairs)
-                    {
+                    match repair_line(&normalised[start..], &config.repair, &mut self.repairs) {
                         Cow::Borrowed(_) => break,
                         Cow::Owned(fixed) => fixed,
                     };
-                self.normalised.truncate(start);
-                self.norm.normalise_into(&fixed, &mut self.normalised);
+                normalised.truncate(start);
+                self.norm.normalise_into(&fixed, normalised);
             }
         }
     }
-}
-
-/// The byte just past the first line end at or after the middle of
-/// `text`, where it can be cut in two halves of whole lines; `None` when
-/// there is no such place.
-pub(super) fn split_point(text: &str) -> Option<usize> {
-    let mid = text.len() / 2;
-    let at = mid + memchr::memchr(b'\n', &text.as_bytes()[mid..])? + 1;
-    (at < text.len()).then_some(at)
 }
 
 /// The rules' verdict on one normalised line. A span cut at the start of
@@ -242,19 +232,5 @@ fn judge_rules(line: &str, rules: &RuleSet, cache: &mut RuleCache) -> Verdict {
         reason: Reason::Rule(id),
         start: start as u32,
         end: end as u32,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_points_fall_after_a_line_end() {
-        assert_eq!(split_point("aaaa\nbbbb\ncccc\n"), Some(10));
-        assert_eq!(split_point("aa\r\nbb\r\ncc\r\n"), Some(8));
-        assert_eq!(split_point("one long line without end"), None);
-        assert_eq!(split_point("first half\nlast"), Some(11));
-        assert_eq!(split_point("x\n"), None);
     }
 }

@@ -12,8 +12,15 @@
 //! NFC), which is exactly what makes them whitespace- and Unicode-tolerant
 //! and lets the judge skip lines by length. Output leaves window by window,
 //! so standard input streams in bounded memory.
+//!
+//! With a thread pool, the stages of a document of several windows
+//! overlap: the pool judges window n (in pieces, see `pieces`) while this
+//! thread settles and writes window n − 1 and reads window n + 1, then
+//! helps judging. Three windows are in flight; settling and writing stay
+//! in order on one thread, so output and statistics do not change.
 
 mod judging;
+mod pieces;
 mod settled;
 
 use crate::config::Config;
@@ -25,8 +32,8 @@ use crate::profile::{CorpusModel, DocLearner, LearnOptions, ProfileBuilder};
 use crate::repair::RepairCounts;
 use crate::stats::Stats;
 use crate::write::Assembler;
-use judging::{Judge, Needs, Record, split_point};
-use std::borrow::Cow;
+use judging::{Judge, Needs, Record};
+use pieces::{Piece, Task};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
@@ -50,7 +57,7 @@ pub struct Cleaner {
     rules: Arc<RuleSet>,
     corpus: Option<Arc<CorpusModel>>,
     learn: LearnOptions,
-    /// Threads that judge the halves of large windows, when given.
+    /// Threads that share the judging of windows, when given.
     pool: Option<Arc<rayon::ThreadPool>>,
 }
 
@@ -66,10 +73,12 @@ impl Cleaner {
         }
     }
 
-    /// The same cleaner, judging the two halves of each large window (1 MiB
-    /// or more) on two threads of `pool`. Output is unchanged; a single
-    /// large input then uses two cores. Without a pool everything runs on
-    /// the calling thread, and rayon's global pool is never touched.
+    /// The same cleaner, sharing the judging of each window among the
+    /// threads of `pool`, and, for an input of several windows, judging
+    /// one window while the previous one is written and the next one read.
+    /// Output is unchanged; a single large input then uses every core.
+    /// Without a pool everything runs on the calling thread, and rayon's
+    /// global pool is never touched.
     pub fn with_window_threads(mut self, pool: Arc<rayon::ThreadPool>) -> Cleaner {
         self.pool = Some(pool);
         self
@@ -169,20 +178,84 @@ impl<R: Read> Read for Counting<'_, R> {
 pub struct Worker {
     cleaner: Cleaner,
     lines: LineBuffer,
+    /// One judge per thread that judges a window's pieces.
+    judges: Vec<Judge>,
+    /// Windows in flight: one alone when judging and writing take turns;
+    /// when they overlap, one being written, one judged and one read.
+    windows: [Window; 3],
     state: WindowState,
 }
 
-/// Everything but the line buffer, so a window borrowed from the buffer can
-/// be processed while the rest is mutated.
+/// One window of a document: its decoded text and what judging found.
+#[derive(Debug, Default)]
+struct Window {
+    text: WindowText,
+    /// The pieces it was judged in (the first `used`), in order: they hold
+    /// the line records and the lines that repair or normalisation changed.
+    pieces: Vec<Piece>,
+    used: usize,
+}
+
+/// A window's decoded text, in the buffer it was read into.
+#[derive(Debug, Default)]
+struct WindowText {
+    /// The window is `bytes[..len]`, valid UTF-8 unless `lossy` holds it.
+    /// The buffer is longer: it keeps its size from window to window.
+    bytes: Vec<u8>,
+    len: usize,
+    /// The window with invalid sequences replaced, when there were any.
+    lossy: Option<String>,
+}
+
+impl WindowText {
+    fn as_str(&self) -> &str {
+        match &self.lossy {
+            Some(text) => text,
+            // SAFETY: `read_window` validated these bytes, or set `lossy`.
+            None => unsafe { std::str::from_utf8_unchecked(&self.bytes[..self.len]) },
+        }
+    }
+}
+
+impl Window {
+    /// The number of lines.
+    fn len(&self) -> usize {
+        self.pieces().iter().map(|p| p.records.len()).sum()
+    }
+
+    fn pieces(&self) -> &[Piece] {
+        &self.pieces[..self.used]
+    }
+
+    /// The line records in order.
+    fn records_mut(&mut self) -> impl Iterator<Item = &mut Record> {
+        self.pieces[..self.used]
+            .iter_mut()
+            .flat_map(|p| p.records.iter_mut())
+    }
+
+    /// The line records in order, each with its judged text.
+    fn lines(&self) -> impl Iterator<Item = (&Record, &str)> {
+        let text = self.text.as_str();
+        self.pieces().iter().flat_map(move |piece| {
+            piece.records.iter().map(move |rec| {
+                let range = rec.start as usize..rec.end as usize;
+                let line = if rec.normalised {
+                    &piece.normalised[range]
+                } else {
+                    &text[range]
+                };
+                (rec, line)
+            })
+        })
+    }
+}
+
+/// What carries from window to window of one document: repetition, output
+/// and counts. Apart from the judges, so that a window can be judged on
+/// another thread while the previous one is settled and written here.
 #[derive(Debug)]
 struct WindowState {
-    /// The window's lines in order.
-    records: Vec<Record>,
-    /// Two judges: the second takes the back half of a large window when
-    /// windows are judged in parallel.
-    judges: [Judge; 2],
-    /// The second judge's records before they join `records`.
-    tail: Vec<Record>,
     repeat: RepeatCounter,
     out: String,
     assembler: Assembler,
@@ -204,13 +277,14 @@ impl Worker {
         let n_rules = cleaner.rules().len();
         Worker {
             lines: LineBuffer::new(config.window, config.max_line),
+            judges: (0..cleaner
+                .pool
+                .as_ref()
+                .map_or(1, |p| p.current_num_threads().max(1)))
+                .map(|_| Judge::new(config, cleaner.rules()))
+                .collect(),
+            windows: Default::default(),
             state: WindowState {
-                records: Vec::new(),
-                judges: [
-                    Judge::new(1, config, cleaner.rules()),
-                    Judge::new(2, config, cleaner.rules()),
-                ],
-                tail: Vec::new(),
                 repeat: RepeatCounter::default(),
                 out: String::new(),
                 assembler: Assembler::default(),
@@ -234,8 +308,8 @@ impl Worker {
         output: &mut W,
         mut explain: Option<&mut dyn FnMut(&Removal<'_>)>,
     ) -> Result<Stats> {
-        self.run(input, |state, text, cleaner| {
-            state.write_window(text, cleaner, &mut explain);
+        self.run(input, |state, window, cleaner| {
+            state.write_window(window, cleaner, &mut explain);
             output.write_all(state.out.as_bytes())?;
             output.flush()?;
             Ok(state.out.len() as u64)
@@ -251,13 +325,14 @@ impl Worker {
     pub fn learn<R: Read>(&mut self, input: R, builder: &mut ProfileBuilder) -> Result<Stats> {
         self.state.learner.start();
         self.state.learning = true;
-        let result = self.run(input, |state, _, _| {
-            for i in 0..state.records.len() {
-                let rec = state.records[i];
-                if let (true, Some(key), Verdict::Keep | Verdict::Trim { .. }) =
-                    (rec.informative, rec.key, rec.verdict)
-                {
-                    state.learner.line(key);
+        let result = self.run(input, |state, window, _| {
+            for piece in window.pieces() {
+                for rec in &piece.records {
+                    if let (true, Some(key), Verdict::Keep | Verdict::Trim { .. }) =
+                        (rec.informative, rec.key, rec.verdict)
+                    {
+                        state.learner.line(key);
+                    }
                 }
             }
             Ok(0)
@@ -272,10 +347,10 @@ impl Worker {
     /// rules and repetition (used to show learned lines to users).
     pub fn visit<R: Read>(&mut self, input: R, mut f: impl FnMut(u64, &str)) -> Result<Stats> {
         self.state.learning = true;
-        let result = self.run(input, |state, text, _| {
-            for rec in &state.records {
+        let result = self.run(input, |_, window, _| {
+            for (rec, line) in window.lines() {
                 if let (Some(key), Verdict::Keep) = (rec.key, rec.verdict) {
-                    f(key, line_of(text, &state.judges, rec));
+                    f(key, line);
                 }
             }
             Ok(0)
@@ -285,123 +360,163 @@ impl Worker {
     }
 
     /// Drives one document through read → decode → split → repair →
-    /// normalise → judge, handing each judged window to `sink`, which
-    /// returns the bytes it wrote.
+    /// normalise → judge, handing each judged and settled window to
+    /// `sink`, which returns the bytes it wrote.
+    ///
+    /// With window threads and more than one window, the stages overlap:
+    /// while a window is judged on the pool, this thread settles and
+    /// writes the one before and reads the one after. Settling and writing
+    /// stay here, in order, so output and statistics are those of the
+    /// sequential run.
     fn run<R: Read>(
         &mut self,
         input: R,
-        mut sink: impl FnMut(&mut WindowState, &str, &Cleaner) -> Result<u64>,
+        mut sink: impl FnMut(&mut WindowState, &Window, &Cleaner) -> Result<u64>,
     ) -> Result<Stats> {
         let cleaner = self.cleaner.clone();
-        let config = &*cleaner.config;
-        let rules = &*cleaner.rules;
-        let needs_keys = cleaner.corpus.is_some();
+        let needs = Needs {
+            keys: cleaner.corpus.is_some() || self.state.learning,
+        };
         self.lines.reset();
-        self.state.start_document();
+        self.state.start_document(&mut self.judges);
         let mut bytes_in = 0u64;
         let mut decoder = DecodingReader::new(
             Counting {
                 inner: input,
                 count: &mut bytes_in,
             },
-            &config.decode,
+            &cleaner.config.decode,
         )?;
         let mut bytes_out = 0u64;
-        let mut first = true;
-        while let Some(window) = self.lines.next_window(&mut decoder)? {
-            if first {
-                if let Some(at) = memchr::memchr(0, window) {
-                    return Err(Error::Binary { offset: at as u64 });
-                }
-                first = false;
+        let Worker {
+            lines,
+            judges,
+            windows,
+            state,
+            ..
+        } = self;
+        let [w0, w1, w2] = windows;
+        let mut more = read_window(lines, &mut decoder, w0, true)?;
+        let threads = cleaner.pool.as_ref().map_or(1, |p| p.current_num_threads());
+        if threads < 2 || lines.is_drained() {
+            while more {
+                judge_window(judges, w0, &cleaner, needs, || ());
+                state.settle(w0, &cleaner);
+                bytes_out += sink(state, w0, &cleaner)?;
+                more = read_window(lines, &mut decoder, w0, false)?;
             }
-            // The decoder yields UTF-8; validation is the cheap safety net.
-            let text = match simdutf8::basic::from_utf8(window) {
-                Ok(text) => Cow::Borrowed(text),
-                Err(_) => String::from_utf8_lossy(window),
-            };
-            let state = &mut self.state;
-            state.out.clear();
-            let needs = Needs {
-                keys: needs_keys || state.learning,
-            };
-            state.judge_window(&text, config, rules, needs, cleaner.pool.as_deref());
-            state.settle(&text, &cleaner);
-            bytes_out += sink(state, &text, &cleaner)?;
+        } else {
+            // `ready` was read and awaits judging, `judged` awaits settling
+            // and writing, `free` is read into next.
+            let mut ring = [w0, w1, w2];
+            let mut have_judged = false;
+            while more || have_judged {
+                let [ready, judged, free] = &mut ring;
+                let mut settle_write_read = || -> Result<bool> {
+                    if have_judged {
+                        state.settle(judged, &cleaner);
+                        bytes_out += sink(state, judged, &cleaner)?;
+                    }
+                    read_window(lines, &mut decoder, free, false)
+                };
+                let read_more = if more {
+                    judge_window(judges, ready, &cleaner, needs, settle_write_read)?
+                } else {
+                    settle_write_read()?
+                };
+                ring.rotate_right(1);
+                have_judged = more;
+                more = read_more;
+            }
         }
         let report = decoder.report();
         drop(decoder);
-        Ok(self.state.finish(rules, report, bytes_in, bytes_out))
+        Ok(state.finish(judges, &cleaner.rules, report, bytes_in, bytes_out))
     }
 }
 
-/// Windows at least this large are judged in two halves when windows are
-/// judged in parallel; smaller ones are not worth a second thread.
-const PARALLEL_WINDOW: usize = 1 << 20;
+/// Reads the next window of `lines` into `window`; false at the end of
+/// input. The first window of a document is checked for NUL bytes.
+fn read_window<R: Read>(
+    lines: &mut LineBuffer,
+    reader: &mut R,
+    window: &mut Window,
+    first: bool,
+) -> Result<bool> {
+    let text = &mut window.text;
+    let Some(len) = lines.next_window_into(reader, &mut text.bytes)? else {
+        return Ok(false);
+    };
+    text.len = len;
+    let bytes = &text.bytes[..len];
+    if first && let Some(at) = memchr::memchr(0, bytes) {
+        return Err(Error::Binary { offset: at as u64 });
+    }
+    // The decoder yields UTF-8; validation is the cheap safety net.
+    text.lossy = match simdutf8::basic::from_utf8(bytes) {
+        Ok(_) => None,
+        Err(_) => Some(String::from_utf8_lossy(bytes).into_owned()),
+    };
+    Ok(true)
+}
 
-/// The judged text of a line of the window `text`.
-fn line_of<'t>(text: &'t str, judges: &'t [Judge; 2], rec: &Record) -> &'t str {
-    let range = rec.start as usize..rec.end as usize;
-    match rec.source {
-        0 => &text[range],
-        n => &judges[n as usize - 1].normalised[range],
+/// First pass over a window: every line repaired, normalised and judged by
+/// the rules, in pieces shared by the threads of the cleaner's pool when it
+/// has several. `during` runs on this thread meanwhile, before it joins in;
+/// its result is returned.
+fn judge_window<T>(
+    judges: &mut [Judge],
+    window: &mut Window,
+    cleaner: &Cleaner,
+    needs: Needs,
+    during: impl FnOnce() -> T,
+) -> T {
+    let Window { text, pieces, used } = window;
+    let task = Task {
+        text: text.as_str(),
+        config: &cleaner.config,
+        rules: &cleaner.rules,
+        needs,
+    };
+    let threads = judges.len();
+    *used = pieces::plan(task.text, threads, pieces);
+    let pool = cleaner.pool.as_deref().filter(|_| *used > 1);
+    match pool {
+        None => {
+            for piece in &mut pieces[..*used] {
+                task.judge(&mut judges[0], piece);
+            }
+            during()
+        }
+        Some(pool) => task.judge_shared(pool, judges, &mut pieces[..*used], during),
     }
 }
 
 impl WindowState {
-    fn start_document(&mut self) {
+    fn start_document(&mut self, judges: &mut [Judge]) {
         self.repeat.reset();
         self.assembler.reset();
         self.removed.iter_mut().for_each(|n| *n = 0);
         self.cut.iter_mut().for_each(|n| *n = 0);
         self.lines_in = 0;
         self.lines_kept = 0;
-        for judge in &mut self.judges {
+        for judge in judges {
             judge.repairs = RepairCounts::default();
         }
-    }
-
-    /// First pass: every line repaired, normalised and judged by the
-    /// rules. A large window is cut in two at a line end and the halves
-    /// judged on two threads of `pool`, when there is one.
-    fn judge_window(
-        &mut self,
-        text: &str,
-        config: &Config,
-        rules: &RuleSet,
-        needs: Needs,
-        pool: Option<&rayon::ThreadPool>,
-    ) {
-        self.records.clear();
-        let split = pool
-            .filter(|_| text.len() >= PARALLEL_WINDOW)
-            .and_then(|pool| Some((pool, split_point(text)?)));
-        let [front, back] = &mut self.judges;
-        match split {
-            None => front.judge(text, 0, config, rules, needs, &mut self.records),
-            Some((pool, at)) => {
-                let (head, rest) = text.split_at(at);
-                let tail = &mut self.tail;
-                tail.clear();
-                pool.join(
-                    || front.judge(head, 0, config, rules, needs, &mut self.records),
-                    || back.judge(rest, at, config, rules, needs, tail),
-                );
-                self.records.append(tail);
-            }
-        }
-        self.lines_in += self.records.len() as u64;
     }
 
     /// Second pass: settles in-document repetition (now that the whole
     /// window is counted), then corpus boilerplate, which is judged over
     /// runs of kept lines (see [`crate::profile`]).
-    fn settle(&mut self, text: &str, cleaner: &Cleaner) {
+    fn settle(&mut self, window: &mut Window, cleaner: &Cleaner) {
         let config = &cleaner.config;
-        for hash in self.records.iter().filter_map(|rec| rec.repeat) {
-            self.repeat.add(hash);
+        self.lines_in += window.len() as u64;
+        for piece in window.pieces() {
+            for hash in piece.records.iter().filter_map(|rec| rec.repeat) {
+                self.repeat.add(hash);
+            }
         }
-        for rec in &mut self.records {
+        for rec in window.records_mut() {
             if let Some(hash) = rec.repeat
                 && self.repeat.is_repeated(hash, &config.repeat)
             {
@@ -412,21 +527,20 @@ impl WindowState {
         let Some(model) = cleaner.corpus.as_deref() else {
             return;
         };
-        let mut kept: Vec<(Option<u64>, &str)> = Vec::new();
-        let mut index = Vec::new();
-        for (i, rec) in self.records.iter().enumerate() {
-            if rec.start == rec.end || matches!(rec.verdict, Verdict::Remove(_)) {
-                continue;
-            }
-            let key = rec.key.filter(|_| rec.informative);
-            kept.push((key, line_of(text, &self.judges, rec)));
-            index.push(i);
-        }
+        let is_kept =
+            |rec: &Record| rec.start != rec.end && !matches!(rec.verdict, Verdict::Remove(_));
+        let kept: Vec<(Option<u64>, &str)> = window
+            .lines()
+            .filter(|(rec, _)| is_kept(rec))
+            .map(|(rec, line)| (rec.key.filter(|_| rec.informative), line))
+            .collect();
         let mut verdicts = std::mem::take(&mut self.corpus_verdicts);
         model.judge_lines(&kept, cleaner.learn.prose_words as usize, &mut verdicts);
-        for (&i, verdict) in index.iter().zip(&verdicts) {
+        // The same lines again, in the same order, to take their verdicts.
+        let kept_records = window.records_mut().filter(|rec| is_kept(rec));
+        for (rec, verdict) in kept_records.zip(&verdicts) {
             if let Some(docs) = verdict {
-                self.records[i].verdict = Verdict::Remove(Reason::Corpus(*docs));
+                rec.verdict = Verdict::Remove(Reason::Corpus(*docs));
             }
         }
         self.corpus_verdicts = verdicts;
@@ -435,14 +549,14 @@ impl WindowState {
     /// Writes the kept lines of a settled window and reports removed ones.
     fn write_window(
         &mut self,
-        text: &str,
+        window: &Window,
         cleaner: &Cleaner,
         explain: &mut Option<&mut dyn FnMut(&Removal<'_>)>,
     ) {
+        self.out.clear();
         let rules = &*cleaner.rules;
-        let first_line = self.lines_in - self.records.len() as u64 + 1;
-        for (i, rec) in self.records.iter().enumerate() {
-            let line = line_of(text, &self.judges, rec);
+        let first_line = self.lines_in - window.len() as u64 + 1;
+        for (i, (rec, line)) in window.lines().enumerate() {
             let (reason, text, span) = match rec.verdict {
                 Verdict::Keep => {
                     self.lines_kept += u64::from(!line.is_empty());
@@ -484,6 +598,7 @@ impl WindowState {
 
     fn finish(
         &self,
+        judges: &[Judge],
         rules: &RuleSet,
         report: DecodeReport,
         bytes_in: u64,
@@ -497,9 +612,9 @@ impl WindowState {
             lines_kept: self.lines_kept,
             replacement_chars: report.replacements,
             lossy_files: u64::from(report.replacements > 0),
-            mojibake_repaired: self.judges.iter().map(|j| j.repairs.mojibake).sum(),
-            entities_decoded: self.judges.iter().map(|j| j.repairs.entities).sum(),
-            tags_removed: self.judges.iter().map(|j| j.repairs.tags).sum(),
+            mojibake_repaired: judges.iter().map(|j| j.repairs.mojibake).sum(),
+            entities_decoded: judges.iter().map(|j| j.repairs.entities).sum(),
+            tags_removed: judges.iter().map(|j| j.repairs.tags).sum(),
             ..Stats::default()
         };
         let n = self.removed.len();

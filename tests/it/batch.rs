@@ -243,3 +243,66 @@ dtest!(one_big_file_is_identical_for_j1_and_j2, |dir, cmd| {
     );
     assert_eq!(e1, e2);
 });
+
+// A document of many windows: with `-j2` and more, each window is judged
+// on the pool while the one before is settled and written and the one
+// after is read. Output, statistics and explanations match `-j1` exactly,
+// on standard output, into a folder and from standard input, including
+// notices repeated across window edges, mojibake and an invalid byte in a
+// later window.
+dtest!(many_windows_are_identical_for_j1_and_more, |dir, cmd| {
+    let mut text = String::new();
+    for i in 0..60u64 {
+        text.push_str(hay::FLOOD);
+        text.push_str(&hay::generated(30_000, i));
+        if i % 7 == 3 {
+            text.push_str("The minister\u{e2}\u{20ac}\u{2122}s office said the \u{c3}\u{a9}t\u{c3}\u{a9} season was over.\n");
+        }
+    }
+    let mut bytes = text.into_bytes();
+    let at = bytes.len() * 3 / 4;
+    let at = at + bytes[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    bytes.splice(
+        at..at,
+        b"caf\xe9 au lait, a stray Latin-1 byte\n".iter().copied(),
+    );
+    assert!(bytes.len() > 1 << 20, "several windows: {}", bytes.len());
+    dir.create("many.txt", &bytes);
+    let run = |jobs: &str, extra: &[&str]| {
+        let mut c = dir.command();
+        c.args([jobs, "--window", "128K", "--stats=json"])
+            .args(extra);
+        c.arg("many.txt").assert_exit(0)
+    };
+    drop(cmd);
+    let one = run("-j1", &[]);
+    assert!(one.stdout.len() < bytes.len(), "something was removed");
+    let stats = |s: &str| without_timing(serde_json::from_str(s.trim()).unwrap());
+    for jobs in ["-j2", "-j3"] {
+        let more = run(jobs, &[]);
+        more.assert_stdout(&one.stdout);
+        assert_eq!(stats(&one.stderr), stats(&more.stderr), "{jobs}");
+    }
+    let explain = |jobs: &str| {
+        dir.command()
+            .args([jobs, "--window", "128K", "--explain", "many.txt"])
+            .assert_exit(0)
+            .stderr
+    };
+    let e1 = explain("-j1");
+    assert!(
+        e1.contains("repeated-in-document"),
+        "{}",
+        &e1[..e1.len().min(500)]
+    );
+    assert_eq!(e1, explain("-j2"));
+    // Into a folder, and from standard input.
+    run("-j2", &["-o", "out"]);
+    assert_eq!(dir.read("out/many.txt"), one.stdout);
+    let piped = dir
+        .command()
+        .args(["-j2", "--window", "128K", "-"])
+        .stdin(&bytes)
+        .assert_exit(0);
+    piped.assert_stdout(&one.stdout);
+});

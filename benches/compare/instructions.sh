@@ -31,7 +31,6 @@ done
 [[ -x $decruft ]] || die "no decruft binary at $decruft (cargo build --release)"
 command -v valgrind >/dev/null || die "valgrind is missing (apt-get install -y valgrind)"
 mkdir -p "$workdir"
-bytes=$(python3 -c "import sys; s=sys.argv[1].upper(); m={'K':1e3,'M':1e6,'G':1e9}; print(int(float(s[:-1])*m[s[-1]]) if s[-1] in m else int(s))" "$size")
 
 plain=$workdir/plain-$size.txt
 dirty=$workdir/dirty-$size.txt
@@ -39,24 +38,7 @@ folder=$workdir/sites-$size
 profile=$workdir/sites-$size.profile
 empty=$workdir/empty.txt
 : > "$empty"
-if [[ ! -s $plain ]]; then
-    python3 - "$repo/../shared/corpus/bbc" "$plain" "$bytes" <<'EOF'
-import pathlib, sys
-files = sorted(pathlib.Path(sys.argv[1]).rglob("*.txt"))
-limit, n = int(sys.argv[3]), 0
-with open(sys.argv[2], "wb") as out:
-    while n < limit:
-        for f in files:
-            b = f.read_bytes() + b"\n"
-            if n + len(b) > limit:
-                break
-            out.write(b)
-            n += len(b)
-        else:
-            continue
-        break
-EOF
-fi
+[[ -s $plain ]] || python3 "$repo/benches/corpus/plain.py" "$size" "$plain"
 [[ -s $dirty ]] || python3 "$repo/benches/corpus/generate.py" --size "$size" --single "$dirty" >/dev/null
 if [[ ! -s $profile ]]; then
     python3 "$repo/benches/corpus/generate.py" --size "$size" --out "$folder" --seed 7 >/dev/null

@@ -36,10 +36,22 @@ pub struct DocLearner {
 
 /// Words of a normalised line: space-separated tokens holding a letter.
 pub fn words(line: &str) -> usize {
+    words_up_to(line, usize::MAX)
+}
+
+/// Does the line hold at least `n` words? Stops counting at `n`: a prose
+/// line is decided by its first dozen words, not its whole length.
+pub fn has_words(line: &str, n: usize) -> bool {
+    words_up_to(line, n) >= n
+}
+
+/// [`words`], counting no further than `limit`.
+fn words_up_to(line: &str, limit: usize) -> usize {
     if !line.is_ascii() {
         return line
             .split(' ')
             .filter(|w| w.chars().any(char::is_alphabetic))
+            .take(limit)
             .count();
     }
     // The same count in one pass over the bytes, for the common ASCII line.
@@ -47,6 +59,9 @@ pub fn words(line: &str) -> usize {
     for &b in line.as_bytes() {
         if b == b' ' {
             n += usize::from(alpha);
+            if n >= limit {
+                return n;
+            }
             alpha = false;
         } else {
             alpha |= b.is_ascii_alphabetic();
@@ -129,6 +144,9 @@ mod tests {
                 .filter(|w| w.chars().any(char::is_alphabetic))
                 .count();
             assert_eq!(words(line), by_tokens, "{line:?}");
+            for k in 0..=n + 1 {
+                assert_eq!(has_words(line, k), n >= k, "{line:?} {k}");
+            }
         }
     }
 

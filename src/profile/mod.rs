@@ -270,7 +270,7 @@ impl CorpusModel {
                 assigned[m] = true;
                 let text = lines[m].1;
                 chars += text.len();
-                if learn::words(text) >= prose_words {
+                if learn::has_words(text, prose_words) {
                     prose += 1;
                     prose_chars += text.len();
                 }

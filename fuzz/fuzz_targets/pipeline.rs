@@ -9,6 +9,11 @@
 //! line repeated once on each side of a boundary is kept in the first pass
 //! and may fall inside one window of the shorter output (by design).
 //!
+//! For a few option sets with small windows (so inputs span many windows),
+//! the input is also cleaned by a worker whose cleaner has window threads
+//! (judging in pieces on a pool, overlapped with writing and reading): its
+//! result must be exactly the single-threaded one.
+//!
 //! Every idempotence bug the fuzzer found has a named regression test in
 //! `tests/props.rs`.
 #![no_main]
@@ -19,6 +24,7 @@ use decruft::{Cleaner, Config, Error, RepeatOptions, RuleSet, Worker};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// Window sizes worth telling apart: the minimum, odd sizes that cut
 /// CRLFs and UTF-8 characters, and one larger than any input libFuzzer
@@ -86,6 +92,33 @@ thread_local! {
     static WORKERS: RefCell<HashMap<Options, Worker>> = RefCell::new(HashMap::new());
 }
 
+thread_local! {
+    /// Threaded workers for the option sets compared with a threaded run.
+    static THREADED: RefCell<HashMap<Options, Worker>> = RefCell::new(HashMap::new());
+}
+
+/// Two threads, as `-j2` gives a single large input.
+fn pool() -> Arc<rayon::ThreadPool> {
+    static POOL: OnceLock<Arc<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+        Arc::new(pool.expect("a two-thread pool"))
+    })
+    .clone()
+}
+
+/// Default rules and repetition, windows of 64 and 127 bytes: the option
+/// sets also cleaned with window threads (few, to stay within the RSS
+/// limit).
+fn compared_threaded(opts: Options) -> bool {
+    opts.strip
+        && opts.repeat_min == Some(0)
+        && !opts.nfkc
+        && !opts.ascii_quotes
+        && opts.window % 2 == 0
+        && opts.window < 3
+}
+
 fn clean(worker: &mut Worker, bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
     worker.clean(bytes, &mut out, None)?;
@@ -104,14 +137,36 @@ fuzz_target!(|input: Input| {
             };
             Cleaner::new(opts.config(), rules).worker()
         });
-        check(worker, opts, &input.bytes);
+        let single = check(worker, opts, &input.bytes);
+        if compared_threaded(opts) {
+            THREADED.with(|t| {
+                let mut threaded = t.borrow_mut();
+                let worker = threaded.entry(opts).or_insert_with(|| {
+                    Cleaner::new(opts.config(), RuleSet::builtin())
+                        .with_window_threads(pool())
+                        .worker()
+                });
+                let result = clean(worker, &input.bytes);
+                match (&single, &result) {
+                    (Ok(a), Ok(b)) => assert_eq!(
+                        String::from_utf8_lossy(a),
+                        String::from_utf8_lossy(b),
+                        "window threads changed the output"
+                    ),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    _ => panic!("window threads changed the outcome: {single:?} vs {result:?}"),
+                }
+            });
+        }
     });
 });
 
-fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) {
+/// Checks the invariants on one input, returning the first cleaning's
+/// result.
+fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let out = match clean(worker, bytes) {
         Ok(out) => out,
-        Err(Error::Binary { .. } | Error::LineTooLong { .. }) => return,
+        Err(e @ (Error::Binary { .. } | Error::LineTooLong { .. })) => return Err(e),
         Err(e) => panic!("unexpected error: {e}"),
     };
     let text = std::str::from_utf8(&out).expect("output is valid UTF-8");
@@ -131,4 +186,5 @@ fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) {
             "cleaning is not idempotent"
         );
     }
+    Ok(out)
 }

@@ -228,6 +228,11 @@ impl Window {
     }
 
     /// The line records in order.
+    fn records(&self) -> impl Iterator<Item = &Record> {
+        self.pieces().iter().flat_map(|p| p.records.iter())
+    }
+
+    /// The line records in order, to settle their verdicts.
     fn records_mut(&mut self) -> impl Iterator<Item = &mut Record> {
         self.pieces[..self.used]
             .iter_mut()
@@ -275,12 +280,10 @@ impl Worker {
     fn new(cleaner: Cleaner) -> Worker {
         let config = cleaner.config();
         let n_rules = cleaner.rules().len();
+        let threads = cleaner.pool.as_ref().map_or(1, |p| p.current_num_threads());
         Worker {
             lines: LineBuffer::new(config.window, config.max_line),
-            judges: (0..cleaner
-                .pool
-                .as_ref()
-                .map_or(1, |p| p.current_num_threads().max(1)))
+            judges: (0..threads.max(1))
                 .map(|_| Judge::new(config, cleaner.rules()))
                 .collect(),
             windows: Default::default(),
@@ -326,13 +329,11 @@ impl Worker {
         self.state.learner.start();
         self.state.learning = true;
         let result = self.run(input, |state, window, _| {
-            for piece in window.pieces() {
-                for rec in &piece.records {
-                    if let (true, Some(key), Verdict::Keep | Verdict::Trim { .. }) =
-                        (rec.informative, rec.key, rec.verdict)
-                    {
-                        state.learner.line(key);
-                    }
+            for rec in window.records() {
+                if let (true, Some(key), Verdict::Keep | Verdict::Trim { .. }) =
+                    (rec.informative, rec.key, rec.verdict)
+                {
+                    state.learner.line(key);
                 }
             }
             Ok(0)
@@ -511,10 +512,8 @@ impl WindowState {
     fn settle(&mut self, window: &mut Window, cleaner: &Cleaner) {
         let config = &cleaner.config;
         self.lines_in += window.len() as u64;
-        for piece in window.pieces() {
-            for hash in piece.records.iter().filter_map(|rec| rec.repeat) {
-                self.repeat.add(hash);
-            }
+        for hash in window.records().filter_map(|rec| rec.repeat) {
+            self.repeat.add(hash);
         }
         for rec in window.records_mut() {
             if let Some(hash) = rec.repeat

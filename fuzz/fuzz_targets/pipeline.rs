@@ -115,8 +115,7 @@ fn compared_threaded(opts: Options) -> bool {
         && opts.repeat_min == Some(0)
         && !opts.nfkc
         && !opts.ascii_quotes
-        && opts.window % 2 == 0
-        && opts.window < 3
+        && matches!(opts.window, 0 | 2)
 }
 
 fn clean(worker: &mut Worker, bytes: &[u8]) -> Result<Vec<u8>, Error> {

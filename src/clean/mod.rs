@@ -398,8 +398,8 @@ impl Worker {
         } = self;
         let [w0, w1, w2] = windows;
         let mut more = read_window(lines, &mut decoder, w0, true)?;
-        let threads = cleaner.pool.as_ref().map_or(1, |p| p.current_num_threads());
-        if threads < 2 || lines.is_drained() {
+        // One judge per thread of the pool (see `Worker::new`).
+        if judges.len() < 2 || lines.is_drained() {
             while more {
                 judge_window(judges, w0, &cleaner, needs, || ());
                 state.settle(w0, &cleaner);

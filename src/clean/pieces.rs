@@ -38,8 +38,9 @@ const MAX_PIECES: usize = 64;
 
 /// Cuts `text` into pieces of whole lines for `threads` threads, each
 /// ending just after a line feed (or at the end of the text), reusing the
-/// allocations in `pieces`. Returns how many pieces are in use: 1 for one
-/// thread, or when the text is too small to share, or is one line.
+/// allocations in `pieces`. Returns how many pieces are in use, at least
+/// one: 1 for one thread, or when the text is too small to share (or
+/// empty), or is one line.
 pub(super) fn plan(text: &str, threads: usize, pieces: &mut Vec<Piece>) -> usize {
     let wanted = if threads > 1 {
         (threads * PIECES_PER_THREAD)
@@ -51,31 +52,25 @@ pub(super) fn plan(text: &str, threads: usize, pieces: &mut Vec<Piece>) -> usize
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut n = 0;
-    for k in 1..=wanted {
-        let end = if k == wanted {
-            bytes.len()
-        } else {
-            let target = (bytes.len() * k / wanted).max(start);
-            match memchr::memchr(b'\n', &bytes[target..]) {
-                Some(i) => target + i + 1,
-                None => bytes.len(),
-            }
+    // Each cut falls after the first line feed at or past its share, so
+    // pieces are never empty (but for empty text) and may be fewer.
+    loop {
+        n += 1;
+        let target = (bytes.len() * n / wanted).max(start);
+        let end = match memchr::memchr(b'\n', &bytes[target..]) {
+            Some(i) if n < wanted => target + i + 1,
+            _ => bytes.len(),
         };
-        if end <= start {
-            continue;
-        }
-        if pieces.len() == n {
+        if pieces.len() < n {
             pieces.push(Piece::default());
         }
-        pieces[n].start = start;
-        pieces[n].end = end;
-        n += 1;
+        pieces[n - 1].start = start;
+        pieces[n - 1].end = end;
         start = end;
         if end == bytes.len() {
-            break;
+            return n;
         }
     }
-    n.max(1)
 }
 
 /// Everything judging a piece needs besides the judge.
@@ -170,6 +165,8 @@ mod tests {
 
     #[test]
     fn small_or_single_line_text_is_one_piece() {
+        assert_eq!(cuts("", 2), [(0, 0)]);
+        assert_eq!(cuts("", 1), [(0, 0)]);
         assert_eq!(cuts("short\ntext\n", 2), [(0, 11)]);
         let one_line = "x".repeat(1 << 20);
         assert_eq!(cuts(&one_line, 2), [(0, 1 << 20)]);

@@ -44,11 +44,11 @@ def parse_size(s):
     return int(float(s) * mult)
 
 
-def load_bbc(root):
+def load_bbc(root, categories=None):
     arts = []
     for cat in sorted(os.listdir(root)):
         d = os.path.join(root, cat)
-        if not os.path.isdir(d):
+        if not os.path.isdir(d) or (categories and cat not in categories):
             continue
         for name in sorted(os.listdir(d)):
             if not name.endswith(".txt"):
@@ -167,6 +167,10 @@ def main():
                          "only; default 0.03)")
     ap.add_argument("--bbc", default=os.path.join(REPO, "..", "shared", "corpus", "bbc"),
                     help="clean BBC articles (default: <repo>/../shared/corpus/bbc)")
+    ap.add_argument("--categories", metavar="LIST",
+                    help="comma-separated BBC categories to use, e.g. business,politics "
+                         "(default: all), so that a profile can be learned on some "
+                         "articles and applied to others")
     args = ap.parse_args()
     if bool(args.out) == bool(args.single):
         ap.error("give exactly one of --out DIR or --single FILE")
@@ -174,7 +178,8 @@ def main():
         sys.exit(f"generate.py: BBC corpus not found: {args.bbc} (pass --bbc DIR)")
     size = parse_size(args.size)
     rng = random.Random(args.seed)
-    pc = Pieces(load_bbc(args.bbc), random.Random(args.seed + 1))
+    categories = set(args.categories.split(",")) if args.categories else None
+    pc = Pieces(load_bbc(args.bbc, categories), random.Random(args.seed + 1))
     nsites = len(pc.sites)
     t0 = time.perf_counter()
     written = 0

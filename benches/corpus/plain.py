@@ -4,7 +4,8 @@ concatenated as they are (one blank line after each), repeated in sorted
 order until the size is reached and cut at an article end. This is the
 input the speed targets are stated for; generate.py writes the dirty kind.
 
-Usage: plain.py SIZE OUT [--bbc DIR]     (SIZE like 20M, 1G or a byte count)
+Usage: plain.py SIZE OUT [--bbc DIR] [--categories LIST]
+       (SIZE like 20M, 1G or a byte count; LIST like sport,tech)
 """
 import argparse
 import pathlib
@@ -24,8 +25,11 @@ def main():
     ap.add_argument("size")
     ap.add_argument("out")
     ap.add_argument("--bbc", default=str(here.parents[1] / ".." / "shared" / "corpus" / "bbc"))
+    ap.add_argument("--categories", help="comma-separated BBC categories to use (default: all)")
     args = ap.parse_args()
-    files = sorted(pathlib.Path(args.bbc).rglob("*.txt"))
+    root = pathlib.Path(args.bbc)
+    folders = [root / c for c in args.categories.split(",")] if args.categories else [root]
+    files = sorted(f for d in folders for f in d.rglob("*.txt"))
     if not files:
         sys.exit(f"plain.py: no articles under {args.bbc}")
     limit, n = parse_size(args.size), 0

@@ -12,6 +12,7 @@ use crate::judge::repeat::KeyBuild;
 use crate::judge::{KeyMaker, Reason, RepeatCounter, RuleCache, RuleSet, Verdict};
 use crate::lines::split_lines;
 use crate::normalise::{Normaliser, UnicodeForm};
+use crate::profile::CorpusModel;
 use crate::repair::{RepairCounts, repair_line};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -27,7 +28,7 @@ pub(super) struct Record {
     pub normalised: bool,
     pub verdict: Verdict,
     /// Template key, for non-blank lines that survived the rules when
-    /// repetition, a corpus model or learning needs it.
+    /// learning or a corpus model needs it (see [`Keys`]).
     pub key: Option<u64>,
     /// Hash of the exact line, for a repetition candidate.
     pub repeat: Option<u64>,
@@ -45,11 +46,16 @@ const MEMO_CAP: usize = 1 << 16;
 /// uncovered (each round needs a change to run again).
 const MAX_REPAIR_ROUNDS: usize = 3;
 
-/// What judging needs to know besides the rules.
+/// Which kept lines get a template key.
 #[derive(Clone, Copy)]
-pub(super) struct Needs {
-    /// Template keys for every kept line (a corpus model or learning).
-    pub keys: bool,
+pub(super) enum Keys<'a> {
+    /// None: no corpus model and no learning.
+    None,
+    /// Every one (learning).
+    All,
+    /// Those that may be lines of this corpus model: the others are no
+    /// evidence of anything, and a key costs a walk over the whole line.
+    Held(&'a CorpusModel),
 }
 
 /// Scratch for judging lines, reused from window to window.
@@ -94,7 +100,7 @@ impl Judge {
         normalised: &mut String,
         config: &Config,
         rules: &RuleSet,
-        needs: Needs,
+        keys: Keys<'_>,
         records: &mut Vec<Record>,
     ) {
         normalised.clear();
@@ -158,7 +164,12 @@ impl Judge {
                             _ => xxhash_rust::xxh3::xxh3_64(rest.as_bytes()),
                         });
                     }
-                    if needs.keys {
+                    let wanted = match keys {
+                        Keys::None => false,
+                        Keys::All => true,
+                        Keys::Held(model) => model.may_hold(self.keys.head(&rest)),
+                    };
+                    if wanted {
                         key = Some(self.keys.key(&rest));
                         informative = self.keys.last_words() > 0;
                     }

@@ -28,11 +28,11 @@ use crate::decode::{DecodeReport, DecodingReader};
 use crate::error::{Error, Result};
 use crate::judge::{Reason, RepeatCounter, RuleSet, Verdict};
 use crate::lines::LineBuffer;
-use crate::profile::{CorpusModel, DocLearner, LearnOptions, ProfileBuilder};
+use crate::profile::{CorpusModel, DocLearner, HeldLine, LearnOptions, ProfileBuilder};
 use crate::repair::RepairCounts;
 use crate::stats::Stats;
 use crate::write::Assembler;
-use judging::{Judge, Needs, Record};
+use judging::{Judge, Keys, Record};
 use pieces::{Piece, Task};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
@@ -375,8 +375,10 @@ impl Worker {
         mut sink: impl FnMut(&mut WindowState, &Window, &Cleaner) -> Result<u64>,
     ) -> Result<Stats> {
         let cleaner = self.cleaner.clone();
-        let needs = Needs {
-            keys: cleaner.corpus.is_some() || self.state.learning,
+        let keys = match cleaner.corpus.as_deref() {
+            _ if self.state.learning => Keys::All,
+            Some(model) => Keys::Held(model),
+            None => Keys::None,
         };
         self.lines.reset();
         self.state.start_document(&mut self.judges);
@@ -401,7 +403,7 @@ impl Worker {
         // One judge per thread of the pool (see `Worker::new`).
         if judges.len() < 2 || lines.is_drained() {
             while more {
-                judge_window(judges, w0, &cleaner, needs, || ());
+                judge_window(judges, w0, &cleaner, keys, || ());
                 state.settle(w0, &cleaner);
                 bytes_out += sink(state, w0, &cleaner)?;
                 more = read_window(lines, &mut decoder, w0, false)?;
@@ -421,7 +423,7 @@ impl Worker {
                     read_window(lines, &mut decoder, free, false)
                 };
                 let read_more = if more {
-                    judge_window(judges, ready, &cleaner, needs, settle_write_read)?
+                    judge_window(judges, ready, &cleaner, keys, settle_write_read)?
                 } else {
                     settle_write_read()?
                 };
@@ -469,7 +471,7 @@ fn judge_window<T>(
     judges: &mut [Judge],
     window: &mut Window,
     cleaner: &Cleaner,
-    needs: Needs,
+    keys: Keys<'_>,
     during: impl FnOnce() -> T,
 ) -> T {
     let Window { text, pieces, used } = window;
@@ -477,7 +479,7 @@ fn judge_window<T>(
         text: text.as_str(),
         config: &cleaner.config,
         rules: &cleaner.rules,
-        needs,
+        keys,
     };
     let threads = judges.len();
     *used = pieces::plan(task.text, threads, pieces);
@@ -528,18 +530,27 @@ impl WindowState {
         };
         let is_kept =
             |rec: &Record| rec.start != rec.end && !matches!(rec.verdict, Verdict::Remove(_));
-        let kept: Vec<(Option<u64>, &str)> = window
-            .lines()
-            .filter(|(rec, _)| is_kept(rec))
-            .map(|(rec, line)| (rec.key.filter(|_| rec.informative), line))
+        let held: Vec<HeldLine<'_>> = (window.lines().filter(|(rec, _)| is_kept(rec)))
+            .enumerate()
+            .filter_map(|(at, (rec, text))| {
+                let stats = model.get(rec.key.filter(|_| rec.informative)?)?;
+                Some(HeldLine { at, stats, text })
+            })
             .collect();
+        if held.is_empty() {
+            return;
+        }
         let mut verdicts = std::mem::take(&mut self.corpus_verdicts);
-        model.judge_lines(&kept, cleaner.learn.prose_words as usize, &mut verdicts);
-        // The same lines again, in the same order, to take their verdicts.
-        let kept_records = window.records_mut().filter(|rec| is_kept(rec));
-        for (rec, verdict) in kept_records.zip(&verdicts) {
-            if let Some(docs) = verdict {
-                rec.verdict = Verdict::Remove(Reason::Corpus(*docs));
+        model.judge_lines(&held, cleaner.learn.prose_words as usize, &mut verdicts);
+        let removed: Vec<(usize, u32)> = (held.iter().zip(&verdicts))
+            .filter_map(|(line, docs)| Some((line.at, (*docs)?)))
+            .collect();
+        // The same kept lines again, in the same order, to take the
+        // verdicts.
+        let mut removed = removed.into_iter().peekable();
+        for (at, rec) in window.records_mut().filter(|rec| is_kept(rec)).enumerate() {
+            if let Some((_, docs)) = removed.next_if(|&(line, _)| line == at) {
+                rec.verdict = Verdict::Remove(Reason::Corpus(docs));
             }
         }
         self.corpus_verdicts = verdicts;

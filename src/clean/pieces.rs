@@ -8,7 +8,7 @@
 //! order afterwards, so the result does not depend on which thread judged
 //! what.
 
-use super::judging::{Judge, Needs, Record};
+use super::judging::{Judge, Keys, Record};
 use crate::config::Config;
 use crate::judge::RuleSet;
 use std::sync::Mutex;
@@ -79,7 +79,7 @@ pub(super) struct Task<'a> {
     pub text: &'a str,
     pub config: &'a Config,
     pub rules: &'a RuleSet,
-    pub needs: Needs,
+    pub keys: Keys<'a>,
 }
 
 impl Task<'_> {
@@ -92,7 +92,7 @@ impl Task<'_> {
             &mut piece.normalised,
             self.config,
             self.rules,
-            self.needs,
+            self.keys,
             &mut piece.records,
         );
     }

@@ -1,13 +1,20 @@
 //! Line keys: a 64-bit fingerprint of a line's *template*.
 //!
-//! Repetition inside a document and recurrence across a corpus both compare
-//! lines by key, so that template variants meet: case is folded, every run
-//! of digits becomes one `0`, English month and weekday names (full or
-//! three-letter) become `§`, punctuation and symbols are dropped and
-//! whitespace is folded. "Updated 14:02 GMT, Mon 3 March" and "updated
-//! 09:15 gmt, Fri 11 Apr" share a key. Keys are xxh3 hashes, stable across
-//! platforms and releases, so they can be written into profiles; only the
-//! hash is kept, never the text.
+//! Recurrence across a corpus compares lines by key, so that template
+//! variants meet: case is folded, every run of digits becomes one `0`,
+//! English month and weekday names (full or three-letter) become `§`,
+//! punctuation and symbols are dropped and whitespace is folded. "Updated
+//! 14:02 GMT, Mon 3 March" and "updated 09:15 gmt, Fri 11 Apr" share a
+//! key. Keys are made of xxh3 hashes, stable across platforms and
+//! releases, so they can be written into profiles; only the hash is kept,
+//! never the text.
+//!
+//! A key's upper half hashes the template's first [`HEAD_BYTES`] bytes
+//! and its lower half the whole template. The head can be made from the
+//! start of a line alone, so a corpus model turns down most lines of a
+//! document after a block of each; only lines whose head it holds get a
+//! whole key. Two templates that share their first bytes are told apart
+//! by 32 bits; any others by 64.
 //!
 //! Under a corpus profile every kept line gets a key, so the template is
 //! made 64 bytes at a time from bit masks of the bytes' classes, a word at
@@ -165,6 +172,21 @@ fn is_date_name(w: &[u8]) -> bool {
     slot.prefix == p && slot.lengths >> w.len() & 1 != 0 && slot.name.starts_with(w)
 }
 
+/// Bytes of a template that make the [`KeyMaker::head`] of its key.
+/// Long enough that few lines of prose begin like a line of boilerplate,
+/// short enough that the head costs a block of the line.
+pub const HEAD_BYTES: usize = 24;
+
+/// Bytes of the line an ASCII block covers while a head is made: a few
+/// words, most often enough for [`HEAD_BYTES`] of template at once.
+const HEAD_SPAN: usize = 40;
+
+/// The [`KeyMaker::head`] part of a key.
+#[inline]
+pub fn key_head(key: u64) -> u32 {
+    (key >> 32) as u32
+}
+
 /// Bytes classified at a time: one bit per byte in a `u64`.
 const BLOCK: usize = 64;
 
@@ -316,6 +338,17 @@ impl Template<'_> {
     fn push(&mut self, bytes: &[u8]) {
         self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
         self.len += bytes.len();
+    }
+
+    /// How much of the template is final: all of it but a word being
+    /// written, which may yet turn out to be a date name.
+    #[inline(always)]
+    fn done_up_to(&self) -> usize {
+        if self.word == NO_WORD {
+            self.len
+        } else {
+            self.word
+        }
     }
 
     /// Appends the `n` ASCII letters at `block[at..]`, lower-cased.
@@ -579,17 +612,18 @@ impl KeyMaker {
     /// character-by-character definition (profiles store these keys; a
     /// test compares).
     pub fn template<'s>(&'s mut self, line: &str) -> &'s str {
-        self.build(line);
+        self.build(line, usize::MAX);
         std::str::from_utf8(&self.scratch[..self.len])
             .expect("a template is made of whole characters")
     }
 
-    /// Writes the template of `line` into the scratch buffer. The buffer
-    /// is sized for the worst case (a lower-cased character can grow from
-    /// two bytes to three; a space is owed before each token) and written
-    /// by index, so the walk keeps its position in a register instead of
-    /// growing a vector.
-    fn build(&mut self, line: &str) {
+    /// Writes the template of `line` into the scratch buffer, or at least
+    /// its first `enough` bytes: the walk may stop once that many are
+    /// final. The buffer is sized for the worst case (a lower-cased
+    /// character can grow from two bytes to three; a space is owed before
+    /// each token) and written by index, so the walk keeps its position in
+    /// a register instead of growing a vector.
+    fn build(&mut self, line: &str, enough: usize) {
         let need = line.len() * 2 + SLACK;
         if self.scratch.len() < need {
             self.scratch.resize(need, 0);
@@ -602,6 +636,8 @@ impl KeyMaker {
             in_digits: false,
             word: NO_WORD,
         };
+        // A head needs only a few words: ASCII blocks end sooner.
+        let span = if enough < BLOCK { HEAD_SPAN } else { BLOCK };
         let bytes = line.as_bytes();
         let mut copy: BlockBuf = [0; BLOCK + 16];
         let mut at = 0;
@@ -619,31 +655,48 @@ impl KeyMaker {
                 }
             };
             let class = classify(block, valid);
-            if class.high & below(valid) == 0 {
-                // A full block is cut after its last byte that is not a
-                // letter, so that every word ends inside a block or at the
-                // line's end; the bytes after the cut begin the next block.
-                let cut = if valid < BLOCK {
-                    valid
-                } else {
-                    BLOCK - (!class.letter).leading_zeros() as usize
-                };
-                if cut > 0 {
-                    t.ascii_block(block, &class.below(cut));
-                    at += cut;
-                    continue;
-                }
+            // A block of ASCII is cut after its last byte within `span`
+            // that is not a letter, so that every word ends inside a block
+            // or at the line's end; the bytes after the cut begin the next
+            // block. Any other block is walked run by run.
+            let cut = if class.high & below(valid) != 0 {
+                0
+            } else if valid < span {
+                valid
+            } else {
+                BLOCK - (!class.letter & below(span)).leading_zeros() as usize
+            };
+            if cut > 0 {
+                t.ascii_block(block, &class.below(cut));
+                at += cut;
+            } else {
+                at += t.walk_block(&line[at..], block, &class.below(valid), valid);
             }
-            at += t.walk_block(&line[at..], block, &class.below(valid), valid);
+            if t.done_up_to() >= enough {
+                break;
+            }
         }
         t.close_word();
         (self.len, self.words) = (t.len, t.words);
     }
 
-    /// The 64-bit key of `line`'s template.
+    /// The 64-bit key of `line`'s template: its upper half is the
+    /// [`head`](KeyMaker::head) of the line, its lower half the upper half
+    /// of the template's xxh3.
     pub fn key(&mut self, line: &str) -> u64 {
-        self.build(line);
-        xxh3_64(&self.scratch[..self.len])
+        self.build(line, usize::MAX);
+        let template = &self.scratch[..self.len];
+        let head = xxh3_64(&template[..template.len().min(HEAD_BYTES)]);
+        head & !u64::from(u32::MAX) | xxh3_64(template) >> 32
+    }
+
+    /// The upper half of `line`'s key, made from the template's first
+    /// [`HEAD_BYTES`] bytes alone, and so from the start of the line: a
+    /// corpus model turns down a long line whose head it does not hold
+    /// after a block of it, without building the whole template.
+    pub fn head(&mut self, line: &str) -> u32 {
+        self.build(line, HEAD_BYTES);
+        (xxh3_64(&self.scratch[..self.len.min(HEAD_BYTES)]) >> 32) as u32
     }
 
     /// Words (other than month and day names) in the last template made.
@@ -839,6 +892,37 @@ mod tests {
         (out, words)
     }
 
+    /// The key as defined: the hash of the template's head above the
+    /// hash of the whole template.
+    fn reference_key(line: &str) -> u64 {
+        let (template, _) = reference(line);
+        let t = template.as_bytes();
+        let head = xxh3_64(&t[..t.len().min(HEAD_BYTES)]) >> 32;
+        head << 32 | xxh3_64(t) >> 32
+    }
+
+    /// Heads made from the start of a line whose template grows slowly
+    /// (punctuation, numbers), or only after a long word, or never.
+    #[test]
+    fn heads_need_only_the_start_of_a_line() {
+        let mut k = KeyMaker::new();
+        let slow = format!("{} the rest of the story", "-- 1.5, ".repeat(40));
+        let long_word = format!("{} and then some words", "x".repeat(500));
+        let no_words = "... --- ... ".repeat(30);
+        let short = "Share this";
+        for line in [slow.as_str(), &long_word, &no_words, short, "", " "] {
+            assert_eq!(k.head(line), key_head(reference_key(line)), "{line:?}");
+        }
+        // Lines that begin alike share a head and differ in their keys.
+        let (a, b) = (
+            "Sign up for our daily newsletter: the best stories",
+            "Sign up for our daily newsletter: the top stories",
+        );
+        assert_eq!(k.head(a), k.head(b));
+        assert_eq!(key_head(k.key(a)), k.head(a));
+        assert_ne!(k.key(a), k.key(b));
+    }
+
     #[test]
     fn date_names_are_exactly_the_list() {
         for name in DATE_NAMES {
@@ -959,6 +1043,8 @@ mod tests {
             let (want, words) = reference(&line);
             prop_assert_eq!(k.template(&line), want.as_str(), "{:?}", line);
             prop_assert_eq!(k.last_words(), words);
+            prop_assert_eq!(k.key(&line), reference_key(&line));
+            prop_assert_eq!(k.head(&line), key_head(reference_key(&line)), "{:?}", line);
         }
 
         /// The same on lines of single characters, so that any two classes
@@ -987,6 +1073,7 @@ mod tests {
             let (want, words) = reference(&line);
             prop_assert_eq!(k.template(&line), want.as_str(), "{:?}", line);
             prop_assert_eq!(k.last_words(), words);
+            prop_assert_eq!(k.head(&line), key_head(reference_key(&line)), "{:?}", line);
         }
 
         /// The vectorised classes are the byte-by-byte ones, for any bytes

@@ -11,7 +11,7 @@ pub mod key;
 pub mod repeat;
 pub mod rules;
 
-pub use key::KeyMaker;
+pub use key::{KeyMaker, key_head};
 pub use repeat::RepeatCounter;
 pub use rules::{Rule, RuleCache, RuleId, RuleKind, RuleSet, RuleSetBuilder};
 

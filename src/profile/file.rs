@@ -19,8 +19,10 @@ use xxhash_rust::xxh3::Xxh3;
 
 /// First bytes of every profile file.
 pub const MAGIC: &[u8; 8] = b"DCRFPROF";
-/// Format version written by this build.
-pub const VERSION: u32 = 1;
+/// Format version written by this build. Version 2 changed the line keys
+/// (their upper half became the key head), so a version 1 profile's keys
+/// mean nothing to this build.
+pub const VERSION: u32 = 2;
 /// Bytes of one entry.
 pub const ENTRY: usize = 8 + 4 * 3 + 4 * MINHASHES;
 /// Bytes of the header.
@@ -173,7 +175,8 @@ impl<R: Read> EntryReader<R> {
         let version = u32_at(&b, 8);
         if version != VERSION {
             return Err(ProfileError::Invalid(format!(
-                "profile format version {version} is not supported (this decruft reads version {VERSION})"
+                "profile format version {version} is not supported (this decruft reads version \
+                 {VERSION}; learn the profile again with this decruft)"
             )));
         }
         if u32_at(&b, 12) as usize != ENTRY {
@@ -436,6 +439,10 @@ mod tests {
         let mut v = bytes.clone();
         v[8] = 9;
         assert!(err(&v).contains("version 9"));
+        // Profiles of the first format hold keys of another definition.
+        v[8] = 1;
+        assert!(err(&v).contains("version 1 is not supported"));
+        assert!(err(&v).contains("learn the profile again"));
     }
 
     #[test]

@@ -520,6 +520,101 @@ mod tests {
         out
     }
 
+    /// The dense form of [`CorpusModel::judge_lines`], over every kept line
+    /// (`None` for one the model does not hold): the specification the
+    /// sparse one must equal.
+    fn judge_dense(model: &CorpusModel, lines: &[(Option<u64>, &str)]) -> Vec<Option<u32>> {
+        let stats: Vec<Option<&LineStats>> = lines
+            .iter()
+            .map(|(k, _)| k.and_then(|k| model.get(k)))
+            .collect();
+        let mut out = vec![None; lines.len()];
+        let mut assigned = vec![false; lines.len()];
+        for i in 0..lines.len() {
+            let Some(first) = stats[i].filter(|_| !assigned[i]) else {
+                continue;
+            };
+            let mut members = vec![i];
+            let (mut last, mut gap, mut j) = (first, 0, i + 1);
+            while j < lines.len() && gap <= MAX_GAP {
+                match stats[j] {
+                    Some(s) if !assigned[j] && linked(last, s, &model.opts) => {
+                        members.push(j);
+                        (last, gap) = (s, 0);
+                    }
+                    _ => gap += 1,
+                }
+                j += 1;
+            }
+            let (mut prose, mut prose_chars, mut chars) = (0, 0, 0);
+            for &m in &members {
+                assigned[m] = true;
+                chars += lines[m].1.len();
+                if learn::has_words(lines[m].1, 12) {
+                    prose += 1;
+                    prose_chars += lines[m].1.len();
+                }
+            }
+            if !(prose >= 2 && prose_chars * 2 >= chars) {
+                for &m in &members {
+                    let s = stats[m].expect("members have stats");
+                    if frequent_enough(s, lines[m].1, model.total_docs, &model.opts) {
+                        out[m] = Some(s.docs);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Passing only the held lines, with their places, decides as the
+        /// walk over every kept line did: blocks, gaps, prose and
+        /// frequency alike.
+        #[test]
+        fn held_lines_judge_as_all_lines(
+            held in proptest::collection::vec((1u32..40, 0u32..40, 0usize..4), 1..8),
+            lines in proptest::collection::vec((0usize..10, 0usize..4), 0..40),
+        ) {
+            // Document signatures of nested sets of documents, so that some
+            // pairs agree everywhere, some in part.
+            let docsets: Vec<DocSet> = (1..=4)
+                .map(|n| {
+                    let mut d = DocSet::default();
+                    for doc in 0..n * 3 {
+                        d.insert(&DocSet::values_of(doc));
+                    }
+                    d
+                })
+                .collect();
+            let entries = held.iter().enumerate().map(|(k, &(docs, edge, set))| {
+                let stats = LineStats { docs, head: edge.min(docs), tail: 0, docset: docsets[set] };
+                (k as u64 + 1, stats)
+            });
+            let model = CorpusModel::new(entries, 100, CorpusOptions::default());
+            let texts = [
+                "Home | News | Sport",
+                "He declined to comment on the report, his office said on Monday.",
+                "The council said the road between the two towns would reopen after repairs to the wall.",
+                "Share this article",
+            ];
+            let lines: Vec<(Option<u64>, &str)> = lines
+                .iter()
+                .map(|&(k, t)| ((k < held.len()).then_some(k as u64 + 1), texts[t]))
+                .collect();
+            let sparse: Vec<HeldLine> = (lines.iter().enumerate())
+                .filter_map(|(at, &(k, text))| Some(HeldLine { at, stats: model.get(k?)?, text }))
+                .collect();
+            let mut verdicts = Vec::new();
+            model.judge_lines(&sparse, 12, &mut verdicts);
+            let mut out = vec![None; lines.len()];
+            for (line, verdict) in sparse.iter().zip(verdicts) {
+                out[line.at] = verdict;
+            }
+            proptest::prop_assert_eq!(out, judge_dense(&model, &lines));
+        }
+    }
+
     #[test]
     fn chrome_goes_and_syndicated_story_stays() {
         let story = [

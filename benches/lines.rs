@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
 
     // Recorded answers, checked once before timing.
     assert_eq!(split_lines(text).count(), dirty.lines, "split_lines count");
-    for window in [64 << 10, 8 << 20] {
+    for window in [64 << 10, 1 << 20, 8 << 20] {
         let mut lb = LineBuffer::new(window, 64 << 20);
         let (n, bytes) = windows(&mut lb, text.as_bytes());
         assert_eq!(bytes, text.len(), "windows must cover the input exactly");
@@ -53,7 +53,11 @@ fn bench(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
-    for (name, window) in [("window_64k", 64 << 10), ("window_8m", 8 << 20)] {
+    for (name, window) in [
+        ("window_64k", 64 << 10),
+        ("window_1m", 1 << 20),
+        ("window_8m", 8 << 20),
+    ] {
         let mut lb = LineBuffer::new(window, 64 << 20);
         g.bench_function(name, |b| {
             b.iter(|| windows(&mut lb, black_box(text.as_bytes())))

@@ -2,7 +2,7 @@
 //! (~20 MiB in all, see `common/mod.rs`) into one reused `Vec`, in MB/s of
 //! input. Rows: default rules with in-document repetition; `--no-repeat`;
 //! `--no-strip` (decode, repair and normalise only); and the whole text as
-//! one stream (one document of many 8 MiB windows, as standard input runs).
+//! one stream (one document of many 1 MiB windows, as standard input runs).
 
 mod common;
 

@@ -512,7 +512,7 @@ pub struct PipelineArgs {
 
     /// Bytes of text judged together (in-document repetition looks this
     /// far); larger inputs stream window by window. Suffixes K, M, G.
-    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size)]
     pub window: usize,
 
     /// Longest line accepted; a longer one fails that file. Suffixes K, M, G.

@@ -62,7 +62,7 @@ impl Default for Config {
             normalise: NormaliseOptions::default(),
             repeat: RepeatOptions::default(),
             strip: true,
-            window: 8 << 20,
+            window: 1 << 20,
             max_line: 64 << 20,
         }
     }

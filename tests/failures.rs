@@ -151,7 +151,8 @@ fn long_line_fails_with_bounded_memory() {
 
 /// The same, with only `--max-line 1M` as the issue states it: the line
 /// must fail because it is longer than `--max-line`. (The foundation
-/// silently raised `--max-line` to `--window`, 8M by default; fixed since.)
+/// silently raised `--max-line` to `--window`, then 8M by default; fixed
+/// since.)
 #[test]
 fn long_line_over_max_line_below_window() {
     let mut cmd = decruft();

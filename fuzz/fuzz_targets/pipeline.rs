@@ -28,8 +28,8 @@ use std::sync::{Arc, OnceLock};
 
 /// Window sizes worth telling apart: the minimum, odd sizes that cut
 /// CRLFs and UTF-8 characters, and one larger than any input libFuzzer
-/// makes (what the 8 MiB default is for real documents, without a zeroed
-/// 8 MiB buffer per combination).
+/// makes (what the 1 MiB default is for real documents, without a zeroed
+/// 1 MiB buffer per combination).
 const WINDOWS: &[usize] = &[64, 65, 127, 1024, 1 << 16];
 
 #[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -52,11 +52,11 @@
 //! lines that reach the frequency floor, usually a tiny fraction.
 
 pub mod file;
-pub mod heads;
+mod heads;
 pub mod learn;
 pub mod sketch;
 
-pub use heads::Heads;
+use heads::Heads;
 pub use learn::DocLearner;
 pub use sketch::{DocSet, Sketch};
 

@@ -50,18 +50,17 @@ learned=business,entertainment,politics
 held=sport,tech
 gen=$repo/benches/corpus/generate.py
 plain_py=$repo/benches/corpus/plain.py
-version=$("$decruft" --version | tr ' ' '-')
-
-# Inputs and profiles, made once and reused (profiles once per decruft
-# version: the file format carries the key definition).
+# Inputs, made once and reused. Profiles are learned afresh each run (in
+# about a second): a profile's format follows the key definition of the
+# decruft that wrote it.
 sites=$workdir/sites-$learn_size-$learned
 [[ -d $sites ]] || python3 "$gen" --size "$learn_size" --seed 7 --categories "$learned" --out "$sites" >/dev/null
 all_sites=$workdir/sites-$learn_size-all
 [[ -d $all_sites ]] || python3 "$gen" --size "$learn_size" --seed 7 --out "$all_sites" >/dev/null
-profile=$workdir/$version-$(basename "$sites").profile
-[[ -s $profile ]] || "$decruft" learn "$sites" -o "$profile" 2>/dev/null
-all_profile=$workdir/$version-$(basename "$all_sites").profile
-[[ -s $all_profile ]] || "$decruft" learn "$all_sites" -o "$all_profile" 2>/dev/null
+profile=$workdir/$(basename "$sites").profile
+"$decruft" learn "$sites" -o "$profile" 2>/dev/null
+all_profile=$workdir/$(basename "$all_sites").profile
+"$decruft" learn "$all_sites" -o "$all_profile" 2>/dev/null
 plain=$workdir/plain-$size-$held.txt
 [[ -s $plain ]] || python3 "$plain_py" "$size" "$plain" --categories "$held"
 dirty=$workdir/dirty-$size-$held.txt

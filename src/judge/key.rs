@@ -17,8 +17,9 @@
 //! by 32 bits; any others by 64.
 //!
 //! Learning gives every kept line a key, and a profile every line whose
-//! head it holds, so the template is made 64 bytes at a time from bit masks of the bytes' classes, a word at
-//! a time rather than a byte at a time. Counted by callgrind on 20 MB of
+//! head it holds, so the template is made 64 bytes at a time from bit
+//! masks of the bytes' classes, a word at a time rather than a byte at a
+//! time. Counted by callgrind on 20 MB of
 //! generated dirty news with a profile, this costs 11.4 instructions per
 //! byte, against 24.6 for the byte-by-byte walk it replaced; text with
 //! many non-ASCII characters costs about what it did, as they still go one

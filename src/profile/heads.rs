@@ -26,9 +26,10 @@ const MIN_BITS: usize = 64;
 const MAX_BITS: usize = 1 << 27;
 
 impl Heads {
-    /// The table for lines with these keys (`count` of them).
-    pub fn new(keys: impl Iterator<Item = u64>, count: usize) -> Heads {
-        let size = count
+    /// The table for lines with these keys.
+    pub fn new(keys: impl ExactSizeIterator<Item = u64>) -> Heads {
+        let size = keys
+            .len()
             .saturating_mul(BITS_PER_LINE)
             .next_power_of_two()
             .clamp(MIN_BITS, MAX_BITS);
@@ -82,7 +83,7 @@ mod tests {
             .map(|i| format!("Follow {} on social media for updates", word(i)))
             .collect();
         let keys: Vec<u64> = held.iter().map(|l| k.key(l)).collect();
-        let heads = Heads::new(keys.iter().copied(), keys.len());
+        let heads = Heads::new(keys.iter().copied());
         for line in &held {
             assert!(heads.may_hold(k.head(line)), "{line}");
         }
@@ -99,7 +100,7 @@ mod tests {
 
     #[test]
     fn an_empty_model_holds_nothing() {
-        let heads = Heads::new(std::iter::empty(), 0);
+        let heads = Heads::new(std::iter::empty());
         let mut k = KeyMaker::new();
         assert!(!heads.may_hold(k.head("Accept all cookies")));
     }

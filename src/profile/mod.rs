@@ -205,7 +205,7 @@ impl CorpusModel {
             .filter(|(_, s)| s.docs >= floor)
             .collect();
         CorpusModel {
-            heads: Heads::new(lines.keys().copied(), lines.len()),
+            heads: Heads::new(lines.keys().copied()),
             lines,
             total_docs,
             opts,
@@ -504,11 +504,24 @@ mod tests {
             l.finish(&mut b);
         }
         let model = b.finish(0).model(CorpusOptions::default());
-        let lines = &docs[which];
+        let lines: Vec<(Option<u64>, &str)> = docs[which]
+            .iter()
+            .map(|text| (Some(keys.key(text)), *text))
+            .collect();
+        judge_held(&model, &lines)
+    }
+
+    /// [`CorpusModel::judge_lines`] on the lines the model holds among
+    /// `lines` (`None` for a line without a key), as settling calls it;
+    /// the verdicts come back at the lines' places.
+    fn judge_held(model: &CorpusModel, lines: &[(Option<u64>, &str)]) -> Vec<Option<u32>> {
         let held: Vec<HeldLine> = (lines.iter().enumerate())
-            .filter_map(|(at, text)| {
-                let stats = model.get(keys.key(text))?;
-                Some(HeldLine { at, stats, text })
+            .filter_map(|(at, &(k, text))| {
+                Some(HeldLine {
+                    at,
+                    stats: model.get(k?)?,
+                    text,
+                })
             })
             .collect();
         let mut verdicts = Vec::new();
@@ -602,16 +615,7 @@ mod tests {
                 .iter()
                 .map(|&(k, t)| ((k < held.len()).then_some(k as u64 + 1), texts[t]))
                 .collect();
-            let sparse: Vec<HeldLine> = (lines.iter().enumerate())
-                .filter_map(|(at, &(k, text))| Some(HeldLine { at, stats: model.get(k?)?, text }))
-                .collect();
-            let mut verdicts = Vec::new();
-            model.judge_lines(&sparse, 12, &mut verdicts);
-            let mut out = vec![None; lines.len()];
-            for (line, verdict) in sparse.iter().zip(verdicts) {
-                out[line.at] = verdict;
-            }
-            proptest::prop_assert_eq!(out, judge_dense(&model, &lines));
+            proptest::prop_assert_eq!(judge_held(&model, &lines), judge_dense(&model, &lines));
         }
     }
 

@@ -207,9 +207,10 @@ dtest!(stdin_streams_before_input_ends, |dir, cmd| {
     eqnice!(input, String::from_utf8(got).unwrap());
 });
 
-// One input large enough that `-j2` judges its window in pieces on two
-// threads: output, statistics and explanations match `-j1` exactly,
-// including notices repeated across the cuts.
+// One input large enough that `-j2` judges each window in pieces on two
+// threads, and (several windows of the default 1 MiB) overlaps judging one
+// with writing the one before: output, statistics and explanations match
+// `-j1` exactly, including notices repeated across the cuts.
 dtest!(one_big_file_is_identical_for_j1_and_j2, |dir, cmd| {
     let mut text = String::new();
     for i in 0..80u64 {

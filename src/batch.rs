@@ -342,9 +342,9 @@ pub fn run(
             message: format!("cannot start worker threads: {e}"),
         })?;
     let pool = std::sync::Arc::new(pool);
-    // With threads to spare, a large file's windows are judged in pieces
-    // on all of them, overlapping with reading and writing, so one big
-    // input uses every core too.
+    // With threads to spare, a large file's windows are judged on all of
+    // them while the file is read and written, so one big input uses every
+    // core too.
     let cleaner = &if opts.threads > 1 {
         cleaner.clone().with_window_threads(pool.clone())
     } else {

@@ -21,8 +21,8 @@
 //!
 //! [`clean`] wires them together for one document: lines that repair and
 //! normalisation cannot change skip both and are judged in place, and with
-//! a thread pool a window is judged in pieces on every thread while the
-//! previous one is written and the next one read. [`batch`] runs
+//! a thread pool the windows of a large document are judged on every
+//! thread at once while one thread reads and writes. [`batch`] runs
 //! many inputs, and [`format`](mod@format) the chunks of records inside
 //! one, in parallel with output in input order. [`profile`] learns what a
 //! corpus repeats across documents, and the judge applies it.

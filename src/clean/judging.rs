@@ -1,10 +1,10 @@
 //! The per-line half of the pipeline: repair, normalise and judge each line
-//! of a stretch of the window, leaving one [`Record`] per line.
+//! of a window, leaving one [`Record`] per line.
 //!
-//! Nothing here depends on other lines, so a window can be cut at line
-//! boundaries into pieces judged by one [`Judge`] per thread (see
-//! `pieces`); what needs the whole window (repetition, corpus blocks,
-//! output) happens afterwards, in order.
+//! Nothing here depends on other windows, so windows can be judged on
+//! several threads at once, one [`Judge`] per thread (see
+//! `window_threads`); what carries from window to window (repetition,
+//! corpus blocks, output) happens afterwards, in order.
 
 use super::settled::{is_settled, is_settled_typography};
 use crate::config::Config;
@@ -85,18 +85,15 @@ impl Judge {
         }
     }
 
-    /// Judges every line of `text`, which starts at byte `base` of the
-    /// window, appending one record per line to `records` and the lines
-    /// that changed to `normalised` (which belongs to the window's piece,
-    /// so that this judge can go on to other text while the lines wait to
-    /// be written). Lines that neither repair nor normalisation could change
-    /// (most lines of news text) are judged where they lie in the window,
-    /// without a copy.
-    #[allow(clippy::too_many_arguments)]
+    /// Judges every line of the window `text`, appending one record per
+    /// line to `records` and the lines that changed to `normalised` (which
+    /// belong to the window, so that this judge can go on to another window
+    /// while the lines wait to be written). Lines that neither repair nor
+    /// normalisation could change (most lines of news text) are judged where
+    /// they lie in the window, without a copy.
     pub fn judge(
         &mut self,
         text: &str,
-        base: usize,
         normalised: &mut String,
         config: &Config,
         rules: &RuleSet,
@@ -108,7 +105,7 @@ impl Judge {
         for (at, raw) in split_lines(text) {
             let (line, start, moved) =
                 if is_settled(raw.as_bytes()) || (self.typography && is_settled_typography(raw)) {
-                    (raw, base + at, false)
+                    (raw, at, false)
                 } else {
                     let start = normalised.len();
                     self.repair_and_normalise(raw, config, normalised);

@@ -164,11 +164,13 @@ dtest!(broken_pipe_with_many_files_ends_quietly, |dir, cmd| {
 });
 
 dtest!(stdin_streams_before_input_ends, |dir, cmd| {
-    // Three windows' worth of input; stdin stays open until output shows.
-    let input = hay::generated(200 << 10, 3);
+    // Seven windows' worth of input; stdin stays open until output shows.
+    // With two threads, output lags input by at most four windows (two
+    // judged, two read ahead): the first must show.
+    let input = hay::generated(7 * (64 << 10), 3);
     let mut child = cmd
         .raw()
-        .args(["--window", "64K"])
+        .args(["--window", "64K", "-j2"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -11,8 +11,8 @@
 //!
 //! For a few option sets with small windows (so inputs span many windows),
 //! the input is also cleaned by a worker whose cleaner has window threads
-//! (judging in pieces on a pool, overlapped with writing and reading): its
-//! result must be exactly the single-threaded one.
+//! (windows judged and settled on every thread of a pool while this thread
+//! reads and writes): its result must be exactly the single-threaded one.
 //!
 //! Every idempotence bug the fuzzer found has a named regression test in
 //! `tests/props.rs`.

@@ -143,9 +143,15 @@ pub(super) struct Stages<'a, W, S, J> {
 
 /// Runs a document through `stages` with one judge per thread: the first
 /// for the calling thread, which judges between reading and writing, and
-/// one helper on `pool` for each of the others. `first` is the first window, already read. At most `in_flight`
-/// windows are read and not yet written; they come from `stock` and go
-/// back to it (allocated when it runs out).
+/// one helper on `pool` for each of the others. `first` is the first
+/// window, already read. At most `in_flight` windows are read and not yet
+/// written; they come from `stock` and go back to it (allocated when it
+/// runs out).
+///
+/// Windows are taken in the order they were read, so every window before
+/// one a thread holds is settled or held by a thread that will settle it:
+/// waiting for a turn always ends, and dropping the queued windows after
+/// an error strands no one.
 ///
 /// Returns the first error of reading or writing; windows in flight are
 /// then dropped. A panic in any stage is resumed here once every thread

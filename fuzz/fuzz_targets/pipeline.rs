@@ -12,7 +12,8 @@
 //! For a few option sets with small windows (so inputs span many windows),
 //! the input is also cleaned by a worker whose cleaner has window threads
 //! (windows judged and settled on every thread of a pool while this thread
-//! reads and writes): its result must be exactly the single-threaded one.
+//! reads and writes): its output and outcome must be exactly the
+//! single-threaded ones, also when an error stops it partway.
 //!
 //! Every idempotence bug the fuzzer found has a named regression test in
 //! `tests/props.rs`.
@@ -118,10 +119,11 @@ fn compared_threaded(opts: Options) -> bool {
         && matches!(opts.window, 0 | 2)
 }
 
-fn clean(worker: &mut Worker, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+/// What cleaning wrote (up to the error, if any) and how it ended.
+fn clean(worker: &mut Worker, bytes: &[u8]) -> (Vec<u8>, Result<(), Error>) {
     let mut out = Vec::new();
-    worker.clean(bytes, &mut out, None)?;
-    Ok(out)
+    let result = worker.clean(bytes, &mut out, None).map(|_| ());
+    (out, result)
 }
 
 fuzz_target!(|input: Input| {
@@ -145,28 +147,32 @@ fuzz_target!(|input: Input| {
                         .with_window_threads(pool())
                         .worker()
                 });
-                let result = clean(worker, &input.bytes);
-                match (&single, &result) {
-                    (Ok(a), Ok(b)) => assert_eq!(
-                        String::from_utf8_lossy(a),
-                        String::from_utf8_lossy(b),
-                        "window threads changed the output"
-                    ),
-                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-                    _ => panic!("window threads changed the outcome: {single:?} vs {result:?}"),
-                }
+                // Also after an error: every window before it is written.
+                let (out, result) = clean(worker, &input.bytes);
+                assert_eq!(
+                    String::from_utf8_lossy(&single.0),
+                    String::from_utf8_lossy(&out),
+                    "window threads changed the output"
+                );
+                let outcome =
+                    |r: &Result<(), Error>| r.as_ref().map_err(|e| e.to_string()).cloned();
+                assert_eq!(
+                    outcome(&single.1),
+                    outcome(&result),
+                    "window threads changed the outcome"
+                );
             });
         }
     });
 });
 
 /// Checks the invariants on one input, returning the first cleaning's
-/// result.
-fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+/// output and outcome.
+fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) -> (Vec<u8>, Result<(), Error>) {
     let out = match clean(worker, bytes) {
-        Ok(out) => out,
-        Err(e @ (Error::Binary { .. } | Error::LineTooLong { .. })) => return Err(e),
-        Err(e) => panic!("unexpected error: {e}"),
+        (out, Ok(())) => out,
+        (out, Err(e @ (Error::Binary { .. } | Error::LineTooLong { .. }))) => return (out, Err(e)),
+        (_, Err(e)) => panic!("unexpected error: {e}"),
     };
     let text = std::str::from_utf8(&out).expect("output is valid UTF-8");
     assert!(
@@ -178,12 +184,13 @@ fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) -> Result<Vec<u8>, Er
     // to idempotence (fuzz crash 08d178de: 44 raw bytes spanning two
     // 64-byte windows once decoded).
     if bytes.len() * 3 < WINDOWS[usize::from(opts.window)] {
-        let again = clean(worker, &out).expect("clean output cleans again");
+        let (again, result) = clean(worker, &out);
+        result.expect("clean output cleans again");
         assert_eq!(
             String::from_utf8_lossy(&again),
             text,
             "cleaning is not idempotent"
         );
     }
-    Ok(out)
+    (out, Ok(()))
 }

@@ -153,9 +153,10 @@ pub(super) struct Stages<'a, W, S, J> {
 /// waiting for a turn always ends, and dropping the queued windows after
 /// an error strands no one.
 ///
-/// Returns the first error of reading or writing; windows in flight are
-/// then dropped. A panic in any stage is resumed here once every thread
-/// has stopped.
+/// Returns the first error of reading or writing. After a read error every
+/// window read before it is still judged, settled and written, as in a run
+/// on one thread; after a write error the windows in flight are dropped. A
+/// panic in any stage is resumed here once every thread has stopped.
 pub(super) fn run<W, S, J>(
     pool: &rayon::ThreadPool,
     judges: &mut [J],
@@ -203,7 +204,7 @@ where
         let _abort = Abort(&shared);
         let result = lead(&shared, mine, helping, stock, in_flight, stages);
         // Helpers finish the windows they hold and stop; windows still
-        // queued after an error are dropped with the board.
+        // queued after a write error are dropped with the board.
         let mut board = lock(&shared.board);
         board.closed = true;
         if result.is_err() {
@@ -234,6 +235,7 @@ fn lead<W: Default, S, J>(
     } = stages;
     let (mut next_read, mut next_write) = (1u64, 0u64);
     let mut ended = false;
+    let mut failed = None;
     loop {
         let mut board = lock(&shared.board);
         if board.panicked {
@@ -248,22 +250,25 @@ fn lead<W: Default, S, J>(
             continue;
         }
         if ended && next_write == next_read {
-            return Ok(());
+            return failed.map_or(Ok(()), Err);
         }
         if !ended && next_read - next_write < in_flight as u64 {
             drop(board);
             let mut window = stock.pop().unwrap_or_default();
-            if read(&mut window)? {
-                lock(&shared.board).queued.push_back((next_read, window));
-                // All: the caller waits on the same signal.
-                shared.changed.notify_all();
-                next_read += 1;
-            } else {
-                stock.push(window);
-                ended = true;
-                lock(&shared.board).closed = true;
-                shared.changed.notify_all();
+            match read(&mut window) {
+                Ok(true) => {
+                    lock(&shared.board).queued.push_back((next_read, window));
+                    next_read += 1;
+                }
+                end => {
+                    stock.push(window);
+                    failed = end.err();
+                    ended = true;
+                    lock(&shared.board).closed = true;
+                }
             }
+            // All: the caller waits on the same signal.
+            shared.changed.notify_all();
             continue;
         }
         // Nothing to read or write: judge a window here, unless a helper
@@ -318,6 +323,7 @@ mod tests {
         in_flight: usize,
         windows: u64,
         fail_write_at: Option<u64>,
+        fail_read_at: Option<u64>,
     ) -> (Result<()>, Written, Vec<u64>) {
         let pool = pool(threads);
         let mut judges: Vec<u64> = vec![0; threads];
@@ -325,6 +331,12 @@ mod tests {
         let mut settled: Vec<u64> = Vec::new();
         let mut next = 1;
         let mut read = |w: &mut Toy| {
+            if Some(next) == fail_read_at {
+                return Err(Error::LineTooLong {
+                    offset: next,
+                    limit: 1,
+                });
+            }
             if next == windows {
                 return Ok(false);
             }
@@ -380,7 +392,7 @@ mod tests {
     fn every_window_is_settled_and_written_once_in_order() {
         for threads in [1, 2, 3, 5] {
             for in_flight in [1, 2, 4, 9] {
-                let (result, written, settled) = run_toy(threads, in_flight, 200, None);
+                let (result, written, settled) = run_toy(threads, in_flight, 200, None, None);
                 result.unwrap();
                 let want: Vec<u64> = (0..200).collect();
                 assert_eq!(settled, want, "{threads} threads, {in_flight} in flight");
@@ -397,11 +409,22 @@ mod tests {
     #[test]
     fn a_failed_write_stops_the_run_with_its_error() {
         for threads in [1, 2, 4] {
-            let (result, written, _) = run_toy(threads, 4, 500, Some(37));
+            let (result, written, _) = run_toy(threads, 4, 500, Some(37), None);
             let err = result.unwrap_err();
             assert!(err.to_string().contains("disk full"), "{err}");
             let got: Vec<u64> = written.iter().map(|w| w.0).collect();
             assert_eq!(got, (0..37).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn after_a_failed_read_every_window_before_it_is_written() {
+        for threads in [1, 2, 4] {
+            let (result, written, settled) = run_toy(threads, 6, 500, None, Some(41));
+            assert!(matches!(result, Err(Error::LineTooLong { offset: 41, .. })));
+            let want: Vec<u64> = (0..41).collect();
+            assert_eq!(written.iter().map(|w| w.0).collect::<Vec<_>>(), want);
+            assert_eq!(settled, want);
         }
     }
 

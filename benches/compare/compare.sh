@@ -16,9 +16,7 @@
 #   --seed N         generator seed (default 1)
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-decruft=$repo/target/release/decruft
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 size=200M
 input=
 plain=0
@@ -28,7 +26,6 @@ python=1
 workdir=/tmp/decruft-bench
 seed=1
 
-die() { echo "compare.sh: $*" >&2; exit 2; }
 while (( $# )); do
     case $1 in
         --decruft) decruft=$2; shift 2 ;;
@@ -41,16 +38,13 @@ while (( $# )); do
         --no-python) python=0; shift ;;
         --workdir) workdir=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) usage ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
 
-command -v hyperfine >/dev/null ||
-    die "hyperfine not found; install it with 'apt-get install -y hyperfine' (or 'cargo install hyperfine')"
-[[ -x $decruft && ! -d $decruft ]] ||
-    die "decruft binary not found or not executable: $decruft (run 'cargo build --release' in $repo, or pass --decruft PATH)"
-decruft=$(cd "$(dirname "$decruft")" && pwd)/$(basename "$decruft")
+need hyperfine "apt-get install -y hyperfine"
+need_decruft
 if (( python )) && ! python3 -c 'import ftfy' 2>/dev/null; then
     echo "compare.sh: ftfy not installed ('pip install ftfy'); leaving out the Python baseline" >&2
     python=0

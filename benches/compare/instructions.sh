@@ -15,24 +15,21 @@
 # sites and articles (a third of its lines are copies the profile holds).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-decruft=$repo/target/release/decruft
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 size=20M
 workdir=/tmp/decruft-instructions
 
-die() { echo "instructions.sh: $*" >&2; exit 2; }
 while (( $# )); do
     case $1 in
         --decruft) decruft=$2; shift 2 ;;
         --size) size=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) die "unknown option $1" ;;
+        -h|--help) usage ;;
+        *) die "unknown option $1 (see --help)" ;;
     esac
 done
-[[ -x $decruft ]] || die "no decruft binary at $decruft (cargo build --release)"
-command -v valgrind >/dev/null || die "valgrind is missing (apt-get install -y valgrind)"
+need_decruft
+need valgrind "apt-get install -y valgrind"
 mkdir -p "$workdir"
 
 plain=$workdir/plain-$size.txt

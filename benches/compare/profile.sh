@@ -20,15 +20,12 @@
 # profile holds (`same`).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-decruft=$repo/target/release/decruft
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 size=1G
 learn_size=200M
 runs=3
 workdir=/tmp/decruft-bench
 
-die() { echo "profile.sh: $*" >&2; exit 2; }
 while (( $# )); do
     case $1 in
         --decruft) decruft=$2; shift 2 ;;
@@ -36,14 +33,12 @@ while (( $# )); do
         --learn-size) learn_size=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) usage ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
-command -v hyperfine >/dev/null ||
-    die "hyperfine not found; install it with 'apt-get install -y hyperfine'"
-[[ -x $decruft && ! -d $decruft ]] ||
-    die "decruft binary not found: $decruft (run 'cargo build --release', or pass --decruft PATH)"
+need hyperfine "apt-get install -y hyperfine"
+need_decruft
 mkdir -p "$workdir"
 
 learned=business,entertainment,politics

@@ -14,16 +14,13 @@
 #   --workdir DIR    where inputs and outputs go (default /tmp/decruft-bench)
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-decruft=$repo/target/release/decruft
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 size=1G
 pairs=8
 threads=$(nproc)
 only=
 workdir=/tmp/decruft-bench
 
-die() { echo "scaling.sh: $*" >&2; exit 2; }
 while (( $# )); do
     case $1 in
         --decruft) decruft=$2; shift 2 ;;
@@ -32,12 +29,11 @@ while (( $# )); do
         --threads) threads=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) usage ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
-[[ -x $decruft && ! -d $decruft ]] ||
-    die "decruft binary not found or not executable: $decruft (run 'cargo build --release' in $repo, or pass --decruft PATH)"
+need_decruft
 case $only in ''|plain|dirty|folder) ;; *) die "--only takes plain, dirty or folder" ;; esac
 (( threads > 1 )) || die "--threads must be 2 or more (this machine has $(nproc) cores)"
 mkdir -p "$workdir"

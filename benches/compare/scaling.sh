@@ -11,7 +11,10 @@
 #   --pairs N        alternating pairs per input (default 8)
 #   --threads N      threads of the parallel side (default: all cores)
 #   --only WHAT      plain, dirty or folder: run that input only
-#   --workdir DIR    where inputs and outputs go (default /tmp/decruft-bench)
+#   --workdir DIR    where inputs go (default /tmp/decruft-bench)
+#   --out DIR        where the folder's output goes (default /dev/shm/decruft-scaling
+#                    where /dev/shm exists: on disk, writing back one run's output
+#                    slows the next)
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -20,6 +23,7 @@ pairs=8
 threads=$(nproc)
 only=
 workdir=/tmp/decruft-bench
+out=
 
 while (( $# )); do
     case $1 in
@@ -29,6 +33,7 @@ while (( $# )); do
         --threads) threads=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
         -h|--help) usage ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
@@ -78,7 +83,10 @@ fi
 if [[ -z $only || $only == folder ]]; then
     input=$workdir/dirty-$size-s1
     [[ -d $input ]] || python3 "$repo/benches/corpus/generate.py" --size "$size" --seed 1 --out "$input"
-    out=$workdir/out-scaling
+    if [[ -z $out ]]; then
+        out=$workdir/out-scaling
+        [[ -d /dev/shm ]] && out=/dev/shm/decruft-scaling
+    fi
     rm -rf "$out"
     measure "a folder of dirty news files" -o "$out" "$input"
     rm -rf "$out"

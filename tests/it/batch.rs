@@ -209,10 +209,10 @@ dtest!(stdin_streams_before_input_ends, |dir, cmd| {
     eqnice!(input, String::from_utf8(got).unwrap());
 });
 
-// One input large enough that `-j2` judges each window in pieces on two
-// threads, and (several windows of the default 1 MiB) overlaps judging one
-// with writing the one before: output, statistics and explanations match
-// `-j1` exactly, including notices repeated across the cuts.
+// One input of several windows of the default 1 MiB, which `-j2` judges on
+// two threads at once while one thread reads and writes: output,
+// statistics and explanations match `-j1` exactly, including notices
+// repeated across window edges.
 dtest!(one_big_file_is_identical_for_j1_and_j2, |dir, cmd| {
     let mut text = String::new();
     for i in 0..80u64 {
@@ -247,9 +247,9 @@ dtest!(one_big_file_is_identical_for_j1_and_j2, |dir, cmd| {
     assert_eq!(e1, e2);
 });
 
-// A document of many windows: with `-j2` and more, each window is judged
-// on the pool while the one before is settled and written and the one
-// after is read. Output, statistics and explanations match `-j1` exactly,
+// A document of many windows: with `-j2` and more, windows are judged and
+// settled on every thread while one thread reads ahead and writes.
+// Output, statistics and explanations match `-j1` exactly,
 // on standard output, into a folder and from standard input, including
 // notices repeated across window edges, mojibake and an invalid byte in a
 // later window.

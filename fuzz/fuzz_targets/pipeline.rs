@@ -9,11 +9,8 @@
 //! line repeated once on each side of a boundary is kept in the first pass
 //! and may fall inside one window of the shorter output (by design).
 //!
-//! For a few option sets with small windows (so inputs span many windows),
-//! the input is also cleaned by a worker whose cleaner has window threads
-//! (windows judged and settled on every thread of a pool while this thread
-//! reads and writes): its output and outcome must be exactly the
-//! single-threaded ones, also when an error stops it partway.
+//! Everything runs on this thread, so that coverage follows the input
+//! alone; `window_threads` compares the threaded run with this one.
 //!
 //! Every idempotence bug the fuzzer found has a named regression test in
 //! `tests/props.rs`.
@@ -25,7 +22,6 @@ use decruft::{Cleaner, Config, Error, RepeatOptions, RuleSet, Worker};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
 
 /// Window sizes worth telling apart: the minimum, odd sizes that cut
 /// CRLFs and UTF-8 characters, and one larger than any input libFuzzer
@@ -93,32 +89,6 @@ thread_local! {
     static WORKERS: RefCell<HashMap<Options, Worker>> = RefCell::new(HashMap::new());
 }
 
-thread_local! {
-    /// Threaded workers for the option sets compared with a threaded run.
-    static THREADED: RefCell<HashMap<Options, Worker>> = RefCell::new(HashMap::new());
-}
-
-/// Two threads, as `-j2` gives a single large input.
-fn pool() -> Arc<rayon::ThreadPool> {
-    static POOL: OnceLock<Arc<rayon::ThreadPool>> = OnceLock::new();
-    POOL.get_or_init(|| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
-        Arc::new(pool.expect("a two-thread pool"))
-    })
-    .clone()
-}
-
-/// Default rules and repetition, windows of 64 and 127 bytes: the option
-/// sets also cleaned with window threads (few, to stay within the RSS
-/// limit).
-fn compared_threaded(opts: Options) -> bool {
-    opts.strip
-        && opts.repeat_min == Some(0)
-        && !opts.nfkc
-        && !opts.ascii_quotes
-        && matches!(opts.window, 0 | 2)
-}
-
 /// What cleaning wrote (up to the error, if any) and how it ended.
 fn clean(worker: &mut Worker, bytes: &[u8]) -> (Vec<u8>, Result<(), Error>) {
     let mut out = Vec::new();
@@ -138,40 +108,15 @@ fuzz_target!(|input: Input| {
             };
             Cleaner::new(opts.config(), rules).worker()
         });
-        let single = check(worker, opts, &input.bytes);
-        if compared_threaded(opts) {
-            THREADED.with(|t| {
-                let mut threaded = t.borrow_mut();
-                let worker = threaded.entry(opts).or_insert_with(|| {
-                    Cleaner::new(opts.config(), RuleSet::builtin())
-                        .with_window_threads(pool())
-                        .worker()
-                });
-                // Also after an error: every window before it is written.
-                let (out, result) = clean(worker, &input.bytes);
-                assert_eq!(
-                    String::from_utf8_lossy(&single.0),
-                    String::from_utf8_lossy(&out),
-                    "window threads changed the output"
-                );
-                let outcome =
-                    |r: &Result<(), Error>| r.as_ref().map_err(|e| e.to_string()).cloned();
-                assert_eq!(
-                    outcome(&single.1),
-                    outcome(&result),
-                    "window threads changed the outcome"
-                );
-            });
-        }
+        check(worker, opts, &input.bytes);
     });
 });
 
-/// Checks the invariants on one input, returning the first cleaning's
-/// output and outcome.
-fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) -> (Vec<u8>, Result<(), Error>) {
+/// Checks the invariants on one input.
+fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) {
     let out = match clean(worker, bytes) {
         (out, Ok(())) => out,
-        (out, Err(e @ (Error::Binary { .. } | Error::LineTooLong { .. }))) => return (out, Err(e)),
+        (_, Err(Error::Binary { .. } | Error::LineTooLong { .. })) => return,
         (_, Err(e)) => panic!("unexpected error: {e}"),
     };
     let text = std::str::from_utf8(&out).expect("output is valid UTF-8");
@@ -192,5 +137,4 @@ fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) -> (Vec<u8>, Result<(
             "cleaning is not idempotent"
         );
     }
-    (out, Ok(()))
 }

@@ -4,8 +4,9 @@
 //! `decruft: PATH: cause` and goes on with the others, and exits 1 when
 //! something failed.
 //!
-//! Some tests need privileges or kernel features: the permission test skips
-//! itself when run as root (where `chmod 000` blocks nothing), the full-disk
+//! Some tests need privileges or kernel features: the permission test runs
+//! decruft without root's file privileges when the tests run as root (and
+//! skips itself, saying so, where they cannot be dropped), the full-disk
 //! tests mount a 1 MiB tmpfs and skip themselves, saying so, when `mount`
 //! is not allowed. The 200 MB line is `#[ignore]`d; run it with
 //! `cargo test --test failures -- --ignored`.
@@ -16,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+
+#[path = "it/unprivileged.rs"]
+mod unprivileged;
 
 fn decruft() -> Command {
     Command::new(env!("CARGO_BIN_EXE_decruft"))
@@ -320,31 +324,20 @@ fn file_growing_while_read() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), want);
 }
 
-/// Can this process open a file with mode 000? (root can.)
-fn privileged(dir: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    let probe = dir.join("probe");
-    fs::write(&probe, "x").expect("write probe");
-    fs::set_permissions(&probe, fs::Permissions::from_mode(0o000)).expect("chmod");
-    let open = fs::File::open(&probe).is_ok();
-    fs::remove_file(&probe).expect("remove probe");
-    open
-}
-
 /// A permission-denied file among many in a folder: it fails by name, the
-/// rest are cleaned, exit 1.
+/// rest are cleaned, exit 1. As root, decruft runs without the privileges
+/// that ignore file modes (see `it/unprivileged.rs`).
 #[test]
 fn permission_denied_file_among_many() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("tempdir");
-    if privileged(dir.path()) {
-        eprintln!("skipped: running with privileges that ignore chmod 000 (root)");
+    let Some(mut cmd) = unprivileged::command(Path::new(env!("CARGO_BIN_EXE_decruft")), dir.path())
+    else {
         return;
-    }
+    };
     let files = many_files(dir.path(), 20);
     let locked = &files[7].0;
     fs::set_permissions(locked, fs::Permissions::from_mode(0o000)).expect("chmod");
-    let mut cmd = decruft();
     cmd.arg(dir.path()).arg("-j2");
     let o = run(cmd, None, Duration::from_secs(60));
     assert_eq!(o.code(), 1, "stderr: {}", o.stderr);

@@ -23,6 +23,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 
+#[path = "it/unprivileged.rs"]
+mod unprivileged;
+
 /// The executable under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_decruft");
 
@@ -167,7 +170,17 @@ impl Dir {
 
     /// A command on the decruft binary, run inside this folder.
     pub fn command(&self) -> TestCommand {
-        let mut cmd = Command::new(BIN);
+        self.wrap(Command::new(BIN))
+    }
+
+    /// The same, unable to open files of mode 000 even when the tests run
+    /// as root (see `it/unprivileged.rs`); `None` where that cannot be
+    /// arranged, after saying so.
+    pub fn unprivileged_command(&self) -> Option<TestCommand> {
+        unprivileged::command(Path::new(BIN), self.path()).map(|cmd| self.wrap(cmd))
+    }
+
+    fn wrap(&self, mut cmd: Command) -> TestCommand {
         cmd.current_dir(self.path());
         TestCommand {
             cmd,
@@ -257,7 +270,7 @@ impl TestCommand {
 
     /// The command line as a shell would show it.
     pub fn describe(&self) -> String {
-        let mut s = format!("{}", Path::new(BIN).display());
+        let mut s = format!("{}", Path::new(self.cmd.get_program()).display());
         for a in self.cmd.get_args() {
             let a = a.to_string_lossy();
             if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'') {

@@ -12,7 +12,10 @@ edge (libFuzzer's `cov:`), or after --limit minutes of running.
 
 Running time is wall time while the fuzzer is not stopped: a run paused with
 SIGSTOP (kill -STOP PID) while a wall-clock benchmark or CI uses the cores
-does not count its pause as time without new coverage. Every libFuzzer line
+does not count its pause as time without new coverage. libFuzzer's own
+per-input timeout does count it: keep pauses under its -timeout (1200 s
+unless given), or a "timeout" artifact records the pause, not a slow input
+(replay it to tell). Every libFuzzer line
 goes to fuzz/logs/TARGET-DATE.log behind the running second it came in;
 standard output gets a status line a minute and the summary.
 
@@ -68,8 +71,11 @@ def main():
         os.makedirs(d, exist_ok=True)
     seeds = [d for d in [os.path.join(FUZZ, "seeds", args.target)] + args.extra if os.path.isdir(d)]
     log_path = os.path.join(logs, f"{args.target}-{time.strftime('%Y%m%d-%H%M%S')}.log")
+    # No -timeout of our own: libFuzzer's per-input timer runs on wall time,
+    # so a pause longer than the timeout (1200 s by default) ends the run
+    # with a "timeout" that is only the pause.
     cmd = [binary, corpus, *seeds, f"-artifact_prefix={artifacts}/", "-print_final_stats=1",
-           "-timeout=30", *args.flags]
+           *args.flags]
 
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     print(f"plateau: {args.target} pid {child.pid}, log {log_path}", flush=True)

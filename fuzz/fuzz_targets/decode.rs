@@ -6,7 +6,10 @@
 //! With `strict` an `InvalidData` error is allowed, nothing else.
 #![no_main]
 
+mod common;
+
 use arbitrary::Arbitrary;
+use common::WithBytes;
 use decruft::decode::{DecodeOptions, DecodingReader};
 use libfuzzer_sys::fuzz_target;
 use std::io::{self, Read};
@@ -29,8 +32,9 @@ const LABELS: &[&str] = &[
     "x-mac-cyrillic",
 ];
 
+/// How the bytes are read: the first six or seven bytes of each input.
 #[derive(Arbitrary, Debug)]
-struct Input {
+struct Knobs {
     /// Prefix/buffer size, 4..=67 bytes.
     capacity: u8,
     /// Caller read size, 1..=16 bytes.
@@ -40,7 +44,6 @@ struct Input {
     forced: Option<u8>,
     strict: bool,
     tld: Option<u8>,
-    bytes: Vec<u8>,
 }
 
 /// Hands out at most `n` bytes per read.
@@ -58,34 +61,35 @@ impl Read for Trickle<'_> {
     }
 }
 
-fuzz_target!(|input: Input| {
+fuzz_target!(|input: WithBytes<Knobs>| {
+    let WithBytes { opts: knobs, bytes } = input;
     let opts = DecodeOptions {
-        forced: input.forced.map(|i| {
+        forced: knobs.forced.map(|i| {
             let label = LABELS[usize::from(i) % LABELS.len()];
             encoding_rs::Encoding::for_label(label.as_bytes()).unwrap()
         }),
-        tld: input
+        tld: knobs
             .tld
             .map(|i| ["jp", "ru", "cn", "de", "kr"][usize::from(i) % 5].to_string()),
-        strict: input.strict,
+        strict: knobs.strict,
     };
     let inner = Trickle {
-        data: &input.bytes,
-        n: usize::from(input.inner_size % 16) + 1,
+        data: &bytes,
+        n: usize::from(knobs.inner_size % 16) + 1,
     };
-    let capacity = usize::from(input.capacity % 64) + 4;
+    let capacity = usize::from(knobs.capacity % 64) + 4;
     let mut reader = match DecodingReader::with_capacity(inner, &opts, capacity) {
         Ok(r) => r,
         Err(e) => panic!("the prefix read cannot fail on an in-memory reader: {e}"),
     };
-    let step = usize::from(input.read_size % 16) + 1;
+    let step = usize::from(knobs.read_size % 16) + 1;
     let mut out = Vec::new();
     let mut chunk = vec![0u8; step];
     loop {
         match reader.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => out.extend_from_slice(&chunk[..n]),
-            Err(e) if input.strict && e.kind() == io::ErrorKind::InvalidData => return,
+            Err(e) if knobs.strict && e.kind() == io::ErrorKind::InvalidData => return,
             Err(e) => panic!("unexpected error: {e}"),
         }
     }
@@ -93,13 +97,10 @@ fuzz_target!(|input: Input| {
         std::str::from_utf8(&out).is_ok(),
         "decoded output is not UTF-8"
     );
-    if opts.forced.is_none() && std::str::from_utf8(&input.bytes).is_ok() {
+    if opts.forced.is_none() && std::str::from_utf8(&bytes).is_ok() {
         let report = reader.report();
         if report.encoding == encoding_rs::UTF_8 {
-            let plain = input
-                .bytes
-                .strip_prefix(b"\xef\xbb\xbf")
-                .unwrap_or(&input.bytes);
+            let plain = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
             assert_eq!(out, plain, "valid UTF-8 was changed");
         }
     }

@@ -16,7 +16,10 @@
 //! `tests/props.rs`.
 #![no_main]
 
+mod common;
+
 use arbitrary::Arbitrary;
+use common::WithBytes;
 use decruft::normalise::{NormaliseOptions, UnicodeForm};
 use decruft::{Cleaner, Config, Error, RepeatOptions, RuleSet, Worker};
 use libfuzzer_sys::fuzz_target;
@@ -37,12 +40,6 @@ struct Options {
     repeat_min: Option<u8>,
     nfkc: bool,
     ascii_quotes: bool,
-}
-
-#[derive(Arbitrary, Debug)]
-struct Input {
-    opts: Options,
-    bytes: Vec<u8>,
 }
 
 impl Options {
@@ -96,7 +93,7 @@ fn clean(worker: &mut Worker, bytes: &[u8]) -> (Vec<u8>, Result<(), Error>) {
     (out, result)
 }
 
-fuzz_target!(|input: Input| {
+fuzz_target!(|input: WithBytes<Options>| {
     let opts = input.opts.canonical();
     WORKERS.with(|w| {
         let mut workers = w.borrow_mut();

@@ -11,7 +11,9 @@
 //! "new" edges in locks and rayon's queues that no input caused.
 #![no_main]
 
-use arbitrary::Arbitrary;
+mod common;
+
+use common::WithBytes;
 use decruft::{Cleaner, Config, Error, RuleSet, Worker};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
@@ -20,12 +22,6 @@ use std::sync::{Arc, OnceLock};
 /// The minimum window, one that cuts CRLFs and UTF-8 characters, and one a
 /// few lines long.
 const WINDOWS: &[usize] = &[64, 127, 1024];
-
-#[derive(Arbitrary, Debug)]
-struct Input {
-    window: u8,
-    bytes: Vec<u8>,
-}
 
 /// Two threads, as `-j2` gives a single large input.
 fn pool() -> Arc<rayon::ThreadPool> {
@@ -70,10 +66,11 @@ fn clean(worker: &mut Worker, bytes: &[u8]) -> (String, Result<(), String>) {
     (String::from_utf8(out).expect("output is UTF-8"), outcome)
 }
 
-fuzz_target!(|input: Input| {
+// The first byte picks the window size.
+fuzz_target!(|input: WithBytes<u8>| {
     WORKERS.with(|w| {
         let mut workers = w.borrow_mut();
-        let (single, threaded) = &mut workers[usize::from(input.window) % WINDOWS.len()];
+        let (single, threaded) = &mut workers[usize::from(input.opts) % WINDOWS.len()];
         let one = clean(single, &input.bytes);
         let two = clean(threaded, &input.bytes);
         assert_eq!(one.0, two.0, "window threads changed the output");

@@ -589,8 +589,10 @@ pub(crate) fn is_bad(text: &str) -> bool {
     false
 }
 
-/// Lines up to this many bytes are repaired until nothing changes.
-const MAX_EXHAUSTIVE_FIX: usize = 4096;
+/// Lines up to this many bytes are repaired until nothing changes; a
+/// longer one gets 16 rounds, so a second pass over its output may repair
+/// more (cleaning is idempotent only on lines up to this length).
+pub const MAX_EXHAUSTIVE_FIX: usize = 4096;
 
 /// Repeats [`fix_encoding_step`] until the text stops changing; `None`
 /// when it never changed (the common case, which then costs no copy).

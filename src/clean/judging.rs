@@ -34,6 +34,10 @@ pub(super) struct Record {
     pub repeat: Option<u64>,
     /// The template holds words, so corpus statistics apply to it.
     pub informative: bool,
+    /// For a cut line whose remainder the line stages changed (see
+    /// [`Judge::judge_remainder`]): where the remainder to write lies in the
+    /// normalised buffer, in place of the line's head and tail.
+    pub remainder: Option<(u32, u32)>,
 }
 
 /// Lines up to this many bytes have their rule verdicts remembered.
@@ -45,6 +49,20 @@ const MEMO_CAP: usize = 1 << 16;
 /// Rounds of repair after normalisation, for mojibake that normalising
 /// uncovered (each round needs a change to run again).
 const MAX_REPAIR_ROUNDS: usize = 3;
+
+/// Rounds of judging what a cut leaves: each round needs the line stages or
+/// the rules to change the remainder again.
+const MAX_REMAINDER_ROUNDS: usize = 4;
+
+/// What the line stages and the rules make of what a cut leaves.
+enum Remainder {
+    /// Nothing: it is written as cut.
+    Same,
+    /// A rule removes it whole.
+    Removed(Reason),
+    /// It becomes this text.
+    Changed(String),
+}
 
 /// Which kept lines get a template key.
 #[derive(Clone, Copy)]
@@ -112,6 +130,7 @@ impl Judge {
                     (&normalised[start..], start, true)
                 };
             let mut verdict = Verdict::Keep;
+            let mut remainder = None;
             let mut key = None;
             let mut repeat_hash = None;
             let mut informative = false;
@@ -134,21 +153,24 @@ impl Judge {
                         fresh
                     }
                 };
-                let rest: Cow<'_, str> = match verdict {
+                let mut rest: Cow<'_, str> = match verdict {
                     Verdict::Remove(_) => Cow::Borrowed(""),
-                    Verdict::Trim { start, end, .. } => {
-                        let (head, tail) = (
-                            line[..start as usize].trim_end(),
-                            line[end as usize..].trim_start(),
-                        );
-                        match (head.is_empty(), tail.is_empty()) {
-                            (true, _) => Cow::Borrowed(tail),
-                            (_, true) => Cow::Borrowed(head),
-                            _ => Cow::Owned(format!("{head} {tail}")),
-                        }
-                    }
+                    Verdict::Trim { start, end, .. } => cut(line, start, end),
                     Verdict::Keep => Cow::Borrowed(line),
                 };
+                if matches!(verdict, Verdict::Trim { .. }) {
+                    match self.judge_remainder(&rest, config, rules) {
+                        Remainder::Same => {}
+                        Remainder::Removed(reason) => {
+                            verdict = Verdict::Remove(reason);
+                            rest = Cow::Borrowed("");
+                        }
+                        Remainder::Changed(text) => {
+                            remainder = Some(text.clone());
+                            rest = Cow::Owned(text);
+                        }
+                    }
+                }
                 // Repetition and corpus evidence are about what stays of
                 // the line, so that a second pass over the output agrees.
                 if !rest.is_empty() {
@@ -172,16 +194,61 @@ impl Judge {
                     }
                 }
             }
+            let end = start + line.len();
+            let remainder = remainder.map(|text: String| {
+                let at = normalised.len();
+                normalised.push_str(&text);
+                (at as u32, normalised.len() as u32)
+            });
             records.push(Record {
                 start: start as u32,
-                end: (start + line.len()) as u32,
+                end: end as u32,
                 normalised: moved,
                 verdict,
                 key,
                 repeat: repeat_hash,
                 informative,
+                remainder,
             });
         }
+    }
+
+    /// Judges what a cut leaves as a line of its own, as a second pass over
+    /// the output would: repair reads some mojibake by its context ("Ã " at
+    /// the start of a line is a mangled "à "), and a rule may match the
+    /// remainder or the join of head and tail. Repeats until neither the
+    /// line stages nor the rules change it (at most
+    /// [`MAX_REMAINDER_ROUNDS`] rounds).
+    fn judge_remainder(&mut self, rest: &str, config: &Config, rules: &RuleSet) -> Remainder {
+        let mut current: Option<String> = None;
+        let mut staged = String::new();
+        for _ in 0..MAX_REMAINDER_ROUNDS {
+            let text = current.as_deref().unwrap_or(rest);
+            staged.clear();
+            let settled =
+                is_settled(text.as_bytes()) || (self.typography && is_settled_typography(text));
+            if !settled {
+                self.repair_and_normalise(text, config, &mut staged);
+            }
+            let restaged = !settled && staged != text;
+            let text = if restaged { staged.as_str() } else { text };
+            if text.is_empty() {
+                return Remainder::Changed(String::new());
+            }
+            match judge_rules(text, rules, &mut self.rule_cache) {
+                Verdict::Keep => {
+                    if restaged {
+                        current = Some(staged);
+                    }
+                    break;
+                }
+                Verdict::Remove(reason) => return Remainder::Removed(reason),
+                Verdict::Trim { start, end, .. } => {
+                    current = Some(cut(text, start, end).into_owned());
+                }
+            }
+        }
+        current.map_or(Remainder::Same, Remainder::Changed)
     }
 
     /// Repairs one line and appends its normalised form to `normalised`.
@@ -205,6 +272,18 @@ impl Judge {
                 self.norm.normalise_into(&fixed, normalised);
             }
         }
+    }
+}
+
+/// What stays of `line` when bytes `start..end` are cut: head and tail
+/// joined by one space.
+fn cut(line: &str, start: u32, end: u32) -> Cow<'_, str> {
+    let head = line[..start as usize].trim_end();
+    let tail = line[end as usize..].trim_start();
+    match (head.is_empty(), tail.is_empty()) {
+        (true, _) => Cow::Borrowed(tail),
+        (_, true) => Cow::Borrowed(head),
+        _ => Cow::Owned(format!("{head} {tail}")),
     }
 }
 

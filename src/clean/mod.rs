@@ -604,11 +604,15 @@ impl WindowState {
                     self.removed[slot] += 1;
                 }
                 Verdict::Trim { reason, start, end } => {
-                    let (start, end) = (start as usize, end as usize);
-                    let head = line[..start].trim_end();
-                    let tail = line[end..].trim_start();
                     self.lines_kept += 1;
-                    self.assembler.line_parts(head, tail, out);
+                    if let Some((at, to)) = rec.remainder {
+                        self.assembler
+                            .line(&normalised[at as usize..to as usize], out);
+                    } else {
+                        let head = line[..start as usize].trim_end();
+                        let tail = line[end as usize..].trim_start();
+                        self.assembler.line_parts(head, tail, out);
+                    }
                     if let Reason::Rule(id) = reason {
                         self.cut[id as usize] += 1;
                     }

@@ -181,3 +181,37 @@ dtest!(no_strip_only_normalises, |dir, cmd| {
         cmd.arg("--no-strip").pipe(input)
     );
 });
+
+// What a cut leaves is judged again as a line of its own, so that cleaning
+// the output a second time changes nothing.
+
+dtest!(cut_remainder_is_repaired_by_its_new_context, |dir, cmd| {
+    // Mid-line, "Ã " after a comma is left alone; once the caption label is
+    // cut it starts the line, where repair reads it as a mangled "à ".
+    let input = "Image caption, Ã la carte menus are back in fashion\n";
+    let once = cmd.arg("--explain").stdin(input).assert_exit(0);
+    once.assert_stdout("à la carte menus are back in fashion\n");
+    assert!(once.stderr.contains("Image caption,"), "{}", once.report());
+    eqnice!(once.stdout, dir.command().pipe(&once.stdout));
+});
+
+dtest!(
+    cut_remainder_meets_a_second_span_and_a_line_rule,
+    |dir, cmd| {
+        dir.create("rules.txt", "span: \\[ad\\] ?\nSponsored content\n");
+        // A second "[ad]" that only the remainder shows the span rule, and a
+        // remainder that the whole-line rule removes.
+        let input = "Markets rose [ad] on Friday [ad] as oil fell.\nSponsored content [ad]\nClosing paragraph.\n";
+        let out = cmd
+            .args(["--rules", "rules.txt"])
+            .stdin(input)
+            .assert_exit(0);
+        out.assert_stdout("Markets rose on Friday as oil fell.\nClosing paragraph.\n");
+        eqnice!(
+            out.stdout,
+            dir.command()
+                .args(["--rules", "rules.txt"])
+                .pipe(&out.stdout)
+        );
+    }
+);

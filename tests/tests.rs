@@ -20,5 +20,7 @@ mod cli;
 mod corpus;
 #[path = "it/errors.rs"]
 mod errors;
+#[path = "it/readme.rs"]
+mod readme;
 #[path = "it/regression.rs"]
 mod regression;

@@ -10,10 +10,6 @@
 //! the test. A failed expectation panics with everything needed to debug it
 //! without re-running: the command line, the folder's files, stdout, stderr
 //! and, for text comparisons, a line diff.
-//!
-//! Cargo also builds this file alone as a test target (it lies directly in
-//! `tests/`), hence the blanket `dead_code` allowance.
-#![allow(dead_code, unused_macros)]
 
 use std::ffi::OsStr;
 use std::fmt::Write as _;
@@ -102,13 +98,6 @@ impl Dir {
             fs::create_dir_all(parent).expect("create parent folders");
         }
         fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-        path
-    }
-
-    /// Creates a folder and its parents.
-    pub fn create_dir(&self, name: impl AsRef<Path>) -> PathBuf {
-        let path = self.join(name);
-        fs::create_dir_all(&path).unwrap_or_else(|e| panic!("mkdir {}: {e}", path.display()));
         path
     }
 

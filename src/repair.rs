@@ -589,10 +589,18 @@ pub(crate) fn is_bad(text: &str) -> bool {
     false
 }
 
-/// Lines up to this many bytes are repaired until nothing changes; a
-/// longer one gets 16 rounds, so a second pass over its output may repair
-/// more (cleaning is idempotent only on lines up to this length).
+/// Lines up to this many bytes are repaired until nothing changes, however
+/// many rounds that takes, so cleaning is idempotent on them. Longer lines
+/// get the rounds [`FIX_BUDGET`] pays for.
 pub const MAX_EXHAUSTIVE_FIX: usize = 4096;
+
+/// Bytes of text the repair rounds of one line may go through: what a line
+/// of [`MAX_EXHAUSTIVE_FIX`] bytes costs at most. A longer line gets as many
+/// rounds as fit (at least 16), so no line costs more per byte than a 4 KiB
+/// one, and a long line is still repaired to the end unless it needs more
+/// rounds than that: one per character, as "Ãƒƒƒ…" does, which a second pass
+/// may then repair further.
+pub const FIX_BUDGET: usize = MAX_EXHAUSTIVE_FIX * (MAX_EXHAUSTIVE_FIX + 16);
 
 /// Repeats [`fix_encoding_step`] until the text stops changing; `None`
 /// when it never changed (the common case, which then costs no copy).
@@ -602,13 +610,15 @@ fn fix_encoding(text: &str) -> Option<String> {
     // this ends; usually within a few steps. A run like "Ãƒƒƒƒ…" loses
     // one "ƒ" per step, so a line of that kind needs as many steps as it
     // has characters to reach the point a second run over the output
-    // would reach (fuzz crash 05eeb688). Up to 4 KiB the steps go that
-    // far; past that a pathological line would cost quadratic time, and
-    // the bound stays at 16.
+    // would reach (fuzz crash 05eeb688). Each step costs a pass over the
+    // line, so past 4 KiB the budget bounds the steps (fuzz crash
+    // crash-idempotent-line-over-4k needed more than 16 on a 4,198-byte
+    // line).
+    let steps = text.chars().count() + 16;
     let steps = if text.len() <= MAX_EXHAUSTIVE_FIX {
-        text.chars().count() + 16
+        steps
     } else {
-        16
+        steps.min((FIX_BUDGET / text.len()).max(16))
     };
     for _ in 1..steps {
         match fix_encoding_step(&cur) {
@@ -1397,6 +1407,19 @@ mod tests {
             let (again, _) = run(&once);
             assert_eq!(again, once, "input {input:?}");
         }
+    }
+
+    #[test]
+    fn long_line_is_repaired_to_the_end_within_the_budget() {
+        // A run that loses one "ƒ" per round needs 40 rounds; in a line
+        // past 4 KiB it used to get 16, so a second pass changed it again.
+        let prose = "The committee met again on Tuesday to discuss the budget. ";
+        let line = format!("{}ÃÃ{}Ã end", prose.repeat(80), "ƒ".repeat(40));
+        assert!(line.len() > MAX_EXHAUSTIVE_FIX);
+        let (once, _) = run(&line);
+        let (again, _) = run(&once);
+        assert_eq!(again, once);
+        assert!(!once.contains('ƒ'), "{}", &once[once.len() - 60..]);
     }
 
     #[test]

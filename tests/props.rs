@@ -12,9 +12,8 @@
 //! - no window size (from the minimum, 64 bytes) makes it panic.
 //!
 //! Below the properties are named regression tests, one per bug or fuzz
-//! crash found: all fixed but one, `#[ignore]`d with its reason (a design
-//! limit: lines over 4 KiB get a bounded number of repair rounds); a new
-//! one that still fails gets `#[ignore = "bug: ..."]` until it is. Case
+//! crash found, all fixed; a new one that still fails gets
+//! `#[ignore = "bug: ..."]` until it is. Case
 //! counts are kept small so the file runs in a few seconds in a debug build.
 
 use decruft::decode::{DecodeOptions, DecodingReader};
@@ -546,12 +545,11 @@ fn idempotent_fuzz_joiner_before_straightened_quote() {
 /// fuzz/seeds/pipeline/crash-idempotent-line-over-4k (found by the
 /// `pipeline` target once its inputs reached it whole): 2,158 bytes of
 /// windows-1252 that decode to one 4,200-byte line of layered mojibake.
-/// Lines over `MAX_EXHAUSTIVE_FIX` bytes get 16 repair rounds per pass, to
-/// bound what a pathological line costs; this one needs more, and its
-/// output, 4,066 bytes, is repaired to the end by a second pass. The test
-/// below shows the same line cut to fit the bound is idempotent.
+/// Lines over `MAX_EXHAUSTIVE_FIX` bytes got 16 repair rounds per pass;
+/// this one needs more, and its output, 4,066 bytes, was repaired to the
+/// end only by a second pass. Now a long line gets the rounds
+/// `FIX_BUDGET` pays for (as many bytes as a 4 KiB line's rounds cost).
 #[test]
-#[ignore = "limit: lines over 4 KiB get 16 repair rounds per pass (src/repair.rs)"]
 fn idempotent_fuzz_line_over_4k() {
     let (once, again) = twice(&LINE_OVER_4K[6..]);
     assert_eq!(again, once);

@@ -145,12 +145,11 @@ fn check(worker: &mut Worker, opts: Options, bytes: &[u8]) {
 
 /// The length of `bytes` once decoded as the cleaner decodes them, and of
 /// their longest line. Repair goes on until nothing changes only on lines
-/// up to `MAX_EXHAUSTIVE_FIX` bytes; a longer one gets 16 rounds, and its
-/// output, once shorter, can be repaired further by a second pass (by
+/// up to `MAX_EXHAUSTIVE_FIX` bytes; a longer one gets the rounds that
+/// `FIX_BUDGET` pays for, and a line that needs more (one round per
+/// character, as "Ãƒƒƒ…") can be repaired further by a second pass (by
 /// design: it bounds the time a pathological line costs), so such inputs
-/// are not held to idempotence (fuzz crash crash-idempotent-line-over-4k:
-/// 2,158 bytes of windows-1252 decoding to a 4,200-byte line). `None` for
-/// input that does not decode.
+/// are not held to idempotence. `None` for input that does not decode.
 fn decoded_size(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut text = String::new();
     DecodingReader::new(bytes, &DecodeOptions::default())

@@ -13,24 +13,33 @@ long after decruft's own code was covered. Seeding every character up front
 covers those tables before the clock of `plateau.py` starts, so that what
 is left to find is in decruft's logic.
 
-Each file is a `pipeline` input (fuzz/fuzz_targets/common/mod.rs): six
+Every code point of the planes in use goes in, assigned or not (the tables
+may know a later Unicode version than Python), and every decomposition, so
+that composition meets its pairs. Each file is a `pipeline` input (fuzz/fuzz_targets/common/mod.rs): six
 option bytes, then text of at most --max-len bytes in all (libFuzzer cuts
 longer seeds to -max_len). The option bytes pick the 64 KiB window (so the
 whole file is one window and the idempotence check applies), the built-in
 rules and repetition, and NFC or NFKC (every text is written twice, once
-for each, since each form has its own tables). Unicode text is UTF-8 and
-UTF-16LE with a BOM; legacy text is written in its encoding without a
+for each, since each form has its own tables). Unicode text is UTF-8 (and
+the assigned characters again as UTF-16LE with a BOM); legacy text is written in its encoding without a
 label, so that detection has to find it (`encoding_rs` names the WHATWG
 encodings; Python's codecs make the bytes).
 
-The files are generated, not committed: they are large (about 3 MB) and
-follow from Python's `unicodedata` version.
+The files are generated, not committed: they are large (about 10 MB) and
+follow from the Unicode version of `unicodedata2` (or Python's own).
 """
 
 import argparse
 import os
 import sys
-import unicodedata
+
+try:
+    # The Unicode version of unicode-normalization's tables (18.0 for
+    # 0.1.26): `pip install unicodedata2`. The standard library's may be
+    # older, and then leaves out compositions added since.
+    import unicodedata2 as unicodedata
+except ImportError:
+    import unicodedata
 
 # Option bytes of a pipeline input: window index 4 (64 KiB), strip,
 # repetition on with --repeat-min 2, NFC (0) or NFKC (1), no ASCII quotes.
@@ -54,6 +63,13 @@ WORDS_EVERY = 12
 LINE_EVERY = 60
 
 
+# Planes where characters are assigned or may be in a later version than
+# this script's tables: the basic, supplementary, ideographic and tertiary
+# ideographic planes, and the special-purpose plane (tags, variation
+# selectors). Planes 15 and 16 are private use.
+PLANES = [0, 1, 2, 3, 14]
+
+
 def assigned():
     """Every assigned code point but surrogates, as characters."""
     for cp in range(sys.maxunicode + 1):
@@ -62,6 +78,27 @@ def assigned():
         ch = chr(cp)
         if unicodedata.category(ch) != "Cn":
             yield ch
+
+
+def every_code_point():
+    """Every code point of PLANES but surrogates, assigned or not, so that
+    each arm of a table indexed by character is met whatever Unicode
+    version the table has."""
+    for plane in PLANES:
+        for cp in range(plane << 16, (plane + 1) << 16):
+            if not 0xD800 <= cp <= 0xDFFF:
+                yield chr(cp)
+
+
+def decomposed():
+    """The canonical and compatibility decompositions of every character
+    that has one: composing them again is what NFC and NFKC's composition
+    tables are for, and the pairs are rare in text a mutator makes."""
+    for ch in assigned():
+        for form in ("NFD", "NFKD"):
+            parts = unicodedata.normalize(form, ch)
+            if parts != ch:
+                yield parts
 
 
 def repertoire(codec):
@@ -121,9 +158,12 @@ def main():
                 f.write(header + body)
             written += 1
 
-    text = lines_of(list(assigned()))
-    for i, body in enumerate(chunks(text, lambda s: s.encode("utf-8"), room)):
+    utf8 = lambda s: s.encode("utf-8", "surrogatepass")
+    for i, body in enumerate(chunks(lines_of(list(every_code_point())), utf8, room)):
         write(f"utf8-{i:04}", body)
+    for i, body in enumerate(chunks(lines_of(list(decomposed())), utf8, room)):
+        write(f"decomposed-{i:04}", body)
+    text = lines_of(list(assigned()))
     bom = b"\xff\xfe"
     utf16 = lambda s: s.encode("utf-16-le", "surrogatepass")
     for i, body in enumerate(chunks(text, utf16, room - len(bom))):

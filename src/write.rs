@@ -26,11 +26,22 @@ impl Assembler {
         }
         if self.pending_blank {
             out.push('\n');
-            self.pending_blank = false;
         }
         out.push_str(line);
         out.push('\n');
-        self.wrote = true;
+        self.pass(false);
+    }
+
+    /// Moves on past a line, blank or not, as [`line`](Assembler::line)
+    /// does, without writing it: so that the state at the start of the next
+    /// window is known before this window's output is built.
+    pub fn pass(&mut self, blank: bool) {
+        if blank {
+            self.pending_blank = self.wrote;
+        } else {
+            self.pending_blank = false;
+            self.wrote = true;
+        }
     }
 
     /// Appends a line built from two pieces (a line with a span cut out).
@@ -73,6 +84,35 @@ mod tests {
             a.line(l, &mut out);
         }
         assert_eq!(out, "Title\n\nPara one.\nPara two.\n");
+    }
+
+    #[test]
+    fn passing_lines_leaves_the_state_writing_them_would() {
+        let doc = ["", "Title", "", "", "Para one.", "", "Para two.", ""];
+        for cut in 0..=doc.len() {
+            // Write everything; or pass over the first `cut` lines and
+            // write the rest: the rest comes out the same.
+            let (mut whole, mut all) = (Assembler::default(), String::new());
+            for l in doc {
+                whole.line(l, &mut all);
+            }
+            let mut passed = Assembler::default();
+            let mut head = String::new();
+            for l in &doc[..cut] {
+                passed.line(l, &mut head);
+            }
+            let mut skipped = Assembler::default();
+            for l in &doc[..cut] {
+                skipped.pass(l.is_empty());
+            }
+            let (mut a, mut b) = (String::new(), String::new());
+            for l in &doc[cut..] {
+                passed.line(l, &mut a);
+                skipped.line(l, &mut b);
+            }
+            assert_eq!(a, b, "cut at {cut}");
+            assert_eq!(head + &a, all);
+        }
     }
 
     #[test]

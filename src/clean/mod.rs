@@ -200,6 +200,10 @@ struct Window {
     out: String,
     /// The number of its first line in the document, from 1.
     first_line: u64,
+    /// The document's assembly state at the window's first line, set when
+    /// the window is settled, so that its output can be built afterwards
+    /// on any thread.
+    assembler: Assembler,
 }
 
 /// A window's decoded text, in the buffer it was read into.
@@ -211,13 +215,29 @@ struct WindowText {
     len: usize,
     /// The window with invalid sequences replaced, when there were any.
     lossy: Option<String>,
+    /// `bytes[..len]` were checked since they were read.
+    validated: bool,
 }
 
 impl WindowText {
+    /// Checks that the window is UTF-8. The decoder yields UTF-8, so this
+    /// is the cheap safety net under [`as_str`](WindowText::as_str); it
+    /// runs on the thread that judges the window, not on the one reading.
+    fn validate(&mut self) {
+        let bytes = &self.bytes[..self.len];
+        self.lossy = match simdutf8::basic::from_utf8(bytes) {
+            Ok(_) => None,
+            Err(_) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        };
+        self.validated = true;
+    }
+
     fn as_str(&self) -> &str {
+        assert!(self.validated, "window text used before validation");
         match &self.lossy {
             Some(text) => text,
-            // SAFETY: `read_window` validated these bytes, or set `lossy`.
+            // SAFETY: `validate` checked these bytes since they were read
+            // (asserted above), or set `lossy`.
             None => unsafe { std::str::from_utf8_unchecked(&self.bytes[..self.len]) },
         }
     }
@@ -406,7 +426,14 @@ impl Worker {
         let settle = |state: &mut WindowState, window: &mut Window| {
             state.settle(window, &cleaner);
             if assemble {
-                state.assemble(window);
+                state.account(window);
+            }
+        };
+        // Building the output copies every kept byte: out of the settling
+        // turn, so that threads do it side by side.
+        let finish = |window: &mut Window| {
+            if assemble {
+                assemble_output(window);
             }
         };
         let mut first = windows.pop().unwrap_or_default();
@@ -418,6 +445,7 @@ impl Worker {
                 while more {
                     judge(&mut judges[0], window);
                     settle(state, window);
+                    finish(window);
                     bytes_out += sink(window)?;
                     more = read_window(lines, &mut decoder, window, false)?;
                 }
@@ -438,6 +466,7 @@ impl Worker {
                         read: &mut read,
                         process: &judge,
                         settle: &settle,
+                        finish: &finish,
                         write: &mut |window| {
                             bytes_out += sink(window)?;
                             Ok(())
@@ -465,21 +494,17 @@ fn read_window<R: Read>(
         return Ok(false);
     };
     text.len = len;
-    let bytes = &text.bytes[..len];
-    if first && let Some(at) = memchr::memchr(0, bytes) {
+    text.validated = false;
+    if first && let Some(at) = memchr::memchr(0, &text.bytes[..len]) {
         return Err(Error::Binary { offset: at as u64 });
     }
-    // The decoder yields UTF-8; validation is the cheap safety net.
-    text.lossy = match simdutf8::basic::from_utf8(bytes) {
-        Ok(_) => None,
-        Err(_) => Some(String::from_utf8_lossy(bytes).into_owned()),
-    };
     Ok(true)
 }
 
 /// First pass over a window: every line repaired, normalised and judged by
 /// the rules.
 fn judge_window(judge: &mut Judge, window: &mut Window, cleaner: &Cleaner, keys: Keys<'_>) {
+    window.text.validate();
     window.records.clear();
     judge.judge(
         window.text.as_str(),
@@ -489,6 +514,36 @@ fn judge_window(judge: &mut Judge, window: &mut Window, cleaner: &Cleaner, keys:
         keys,
         &mut window.records,
     );
+}
+
+/// Assembles the kept lines of a settled and accounted window into its
+/// output, from the assembly state [`WindowState::account`] left in it.
+fn assemble_output(window: &mut Window) {
+    let Window {
+        text,
+        records,
+        normalised,
+        out,
+        assembler,
+        ..
+    } = window;
+    out.clear();
+    let text = text.as_str();
+    for rec in records.iter() {
+        let line = line_of(text, normalised, rec);
+        match rec.verdict {
+            Verdict::Keep => assembler.line(line, out),
+            Verdict::Remove(_) => {}
+            Verdict::Trim { start, end, .. } => match rec.remainder {
+                Some((at, to)) => assembler.line(&normalised[at as usize..to as usize], out),
+                None => {
+                    let head = line[..start as usize].trim_end();
+                    let tail = line[end as usize..].trim_start();
+                    assembler.line_parts(head, tail, out);
+                }
+            },
+        }
+    }
 }
 
 /// Reports every line or span removed from a settled window.
@@ -575,24 +630,18 @@ impl WindowState {
         self.corpus_verdicts = verdicts;
     }
 
-    /// Assembles the kept lines of a settled window into its output and
-    /// counts what was removed.
-    fn assemble(&mut self, window: &mut Window) {
-        let Window {
-            text,
-            records,
-            normalised,
-            out,
-            ..
-        } = window;
-        out.clear();
-        let text = text.as_str();
-        for rec in records.iter() {
-            let line = line_of(text, normalised, rec);
+    /// Counts what a settled window keeps and removes, and moves the
+    /// document's assembly state past its lines, keeping the state at its
+    /// start in the window for [`assemble_output`].
+    fn account(&mut self, window: &mut Window) {
+        window.assembler = self.assembler.clone();
+        let text = window.text.as_str();
+        for rec in &window.records {
             match rec.verdict {
                 Verdict::Keep => {
-                    self.lines_kept += u64::from(!line.is_empty());
-                    self.assembler.line(line, out);
+                    let blank = rec.start == rec.end;
+                    self.lines_kept += u64::from(!blank);
+                    self.assembler.pass(blank);
                 }
                 Verdict::Remove(reason) => {
                     let n = self.removed.len();
@@ -605,14 +654,15 @@ impl WindowState {
                 }
                 Verdict::Trim { reason, start, end } => {
                     self.lines_kept += 1;
-                    if let Some((at, to)) = rec.remainder {
-                        self.assembler
-                            .line(&normalised[at as usize..to as usize], out);
-                    } else {
-                        let head = line[..start as usize].trim_end();
-                        let tail = line[end as usize..].trim_start();
-                        self.assembler.line_parts(head, tail, out);
-                    }
+                    let blank = match rec.remainder {
+                        Some((at, to)) => at == to,
+                        None => {
+                            let line = line_of(text, &window.normalised, rec);
+                            line[..start as usize].trim_end().is_empty()
+                                && line[end as usize..].trim_start().is_empty()
+                        }
+                    };
+                    self.assembler.pass(blank);
                     if let Reason::Rule(id) = reason {
                         self.cut[id as usize] += 1;
                     }

@@ -3,8 +3,9 @@
 //! The calling thread reads windows and writes them out, both in order.
 //! Every thread (the caller too, when there is nothing to read or write)
 //! takes the next window read, judges it, waits until every window before
-//! it is settled, and settles it. A window is judged, settled and
-//! assembled on one core, so its records and output never cross between
+//! it is settled, settles it, and finishes it (builds its output) after
+//! its turn, side by side with other threads. A window is judged, settled
+//! and assembled on one core, so its records and output never cross between
 //! cores before they are written; only its text crosses, once. Threads meet
 //! only to take or hand over a window or to wait for their turn to settle,
 //! a few times per window, instead of once per piece of a window shared out
@@ -58,10 +59,9 @@ impl<W, S> Shared<'_, W, S> {
         judge: &mut J,
         seq: u64,
         mut window: W,
-        process: &(dyn Fn(&mut J, &mut W) + Sync),
-        settle: &(dyn Fn(&mut S, &mut W) + Sync),
+        stages: &Parallel<'_, W, S, J>,
     ) -> bool {
-        process(judge, &mut window);
+        (stages.process)(judge, &mut window);
         {
             let mut turn = lock(&self.turn);
             while turn.next != seq && !turn.panicked {
@@ -73,10 +73,11 @@ impl<W, S> Shared<'_, W, S> {
             if turn.panicked {
                 return false;
             }
-            settle(turn.state, &mut window);
+            (stages.settle)(turn.state, &mut window);
             turn.next += 1;
         }
         self.turned.notify_all();
+        (stages.finish)(&mut window);
         lock(&self.board).settled.push((seq, window));
         self.changed.notify_all();
         true
@@ -137,8 +138,19 @@ pub(super) struct Stages<'a, W, S, J> {
     /// Settles a window against the state (any thread, one at a time, in
     /// order).
     pub settle: &'a (dyn Fn(&mut S, &mut W) + Sync),
+    /// Finishes a settled window (any thread, side by side): work that
+    /// needs the window settled but not the state, taken out of the
+    /// settling turn.
+    pub finish: &'a (dyn Fn(&mut W) + Sync),
     /// Writes a settled window out (the calling thread, in order).
     pub write: &'a mut dyn FnMut(&W) -> Result<()>,
+}
+
+/// The stages any thread runs on a window it took.
+struct Parallel<'a, W, S, J> {
+    process: &'a (dyn Fn(&mut J, &mut W) + Sync),
+    settle: &'a (dyn Fn(&mut S, &mut W) + Sync),
+    finish: &'a (dyn Fn(&mut W) + Sync),
 }
 
 /// Runs a document through `stages` with one judge per thread: the first
@@ -171,7 +183,12 @@ where
     S: Send,
     J: Send,
 {
-    let (process, settle) = (stages.process, stages.settle);
+    let parallel = Parallel {
+        process: stages.process,
+        settle: stages.settle,
+        finish: stages.finish,
+    };
+    let parallel = &parallel;
     let (mine, helpers) = judges.split_first_mut().expect("one judge or more");
     let shared = Shared {
         board: Mutex::new(Board {
@@ -195,7 +212,7 @@ where
             scope.spawn(move |_| {
                 let _abort = Abort(shared);
                 while let Some((seq, window)) = shared.take() {
-                    if !shared.work(judge, seq, window, process, settle) {
+                    if !shared.work(judge, seq, window, parallel) {
                         break;
                     }
                 }
@@ -231,8 +248,14 @@ fn lead<W: Default, S, J>(
         read,
         process,
         settle,
+        finish,
         write,
     } = stages;
+    let parallel = &Parallel {
+        process,
+        settle,
+        finish,
+    };
     let (mut next_read, mut next_write) = (1u64, 0u64);
     let mut ended = false;
     let mut failed = None;
@@ -278,7 +301,7 @@ fn lead<W: Default, S, J>(
         let spare = board.queued.len() > 1 || ended || helping == 0;
         if spare && let Some((seq, window)) = board.queued.pop_front() {
             drop(board);
-            if !shared.work(mine, seq, window, process, settle) {
+            if !shared.work(mine, seq, window, parallel) {
                 return Ok(());
             }
             continue;
@@ -302,6 +325,8 @@ mod tests {
         n: u64,
         judged: Option<u64>,
         settled_as: Option<usize>,
+        /// Set by finishing, from the settling order: finishing came after.
+        finished_as: Option<usize>,
     }
 
     /// Each window written: its number, what judging made of it and its
@@ -356,6 +381,12 @@ mod tests {
             w.settled_as = Some(order.len());
             order.push(w.n);
         };
+        // Finishing also takes a varying while, so that windows are posted
+        // to be written out of order.
+        let finish = |w: &mut Toy| {
+            std::thread::sleep(Duration::from_micros((w.n * 104_729) % 200));
+            w.finished_as = Some(w.settled_as.expect("settled before finished"));
+        };
         let mut written = Vec::new();
         let mut write = |w: &Toy| {
             if Some(w.n) == fail_write_at {
@@ -363,6 +394,7 @@ mod tests {
                     message: "disk full".into(),
                 });
             }
+            assert_eq!(w.finished_as, w.settled_as, "window {} finished", w.n);
             written.push((w.n, w.judged.unwrap(), w.settled_as.unwrap()));
             Ok(())
         };
@@ -381,6 +413,7 @@ mod tests {
                 read: &mut read,
                 process: &process,
                 settle: &settle,
+                finish: &finish,
                 write: &mut write,
             },
         );
@@ -428,12 +461,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_panic_while_judging_reaches_the_caller() {
+    /// Runs 100 windows with a panic at window 42 while judging or while
+    /// finishing; returns the panic message and the windows settled.
+    fn panic_at_42(in_finish: bool) -> (String, u64) {
         let pool = pool(2);
         let mut judges = vec![(), ()];
         let mut settled = 0u64;
         let mut next = 1;
+        let stop = |stage: bool, w: &u64| assert!(stage != in_finish || *w != 42, "window 42");
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             run(
                 &pool,
@@ -448,15 +483,34 @@ mod tests {
                         next += 1;
                         Ok(next < 100)
                     },
-                    process: &|_: &mut (), w: &mut u64| assert_ne!(*w, 42, "window 42"),
+                    process: &|_: &mut (), w: &mut u64| stop(false, w),
                     settle: &|s: &mut u64, _: &mut u64| *s += 1,
+                    finish: &|w: &mut u64| stop(true, w),
                     write: &mut |_: &u64| Ok(()),
                 },
             )
         }));
         let panic = caught.unwrap_err();
-        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        let message = (panic.downcast_ref::<String>().cloned())
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        (message, settled)
+    }
+
+    #[test]
+    fn a_panic_while_judging_reaches_the_caller() {
+        let (message, settled) = panic_at_42(false);
         assert!(message.contains("window 42"), "{message}");
         assert!(settled <= 42, "nothing after the panicked window settles");
+    }
+
+    #[test]
+    fn a_panic_while_finishing_reaches_the_caller() {
+        let (message, settled) = panic_at_42(true);
+        assert!(message.contains("window 42"), "{message}");
+        assert!(
+            settled >= 43,
+            "window 42 was settled before it was finished"
+        );
     }
 }

@@ -121,14 +121,13 @@ impl Judge {
         normalised.clear();
         let repeat = &config.repeat;
         for (at, raw) in split_lines(text) {
-            let (line, start, moved) =
-                if is_settled(raw.as_bytes()) || (self.typography && is_settled_typography(raw)) {
-                    (raw, at, false)
-                } else {
-                    let start = normalised.len();
-                    self.repair_and_normalise(raw, config, normalised);
-                    (&normalised[start..], start, true)
-                };
+            let (line, start, moved) = if self.is_settled(raw) {
+                (raw, at, false)
+            } else {
+                let start = normalised.len();
+                self.repair_and_normalise(raw, config, normalised);
+                (&normalised[start..], start, true)
+            };
             let mut verdict = Verdict::Keep;
             let mut remainder = None;
             let mut key = None;
@@ -213,6 +212,12 @@ impl Judge {
         }
     }
 
+    /// True for a line that repair and normalisation would leave as it is
+    /// (see `settled`), so it is judged where it lies.
+    fn is_settled(&self, line: &str) -> bool {
+        is_settled(line.as_bytes()) || (self.typography && is_settled_typography(line))
+    }
+
     /// Judges what a cut leaves as a line of its own, as a second pass over
     /// the output would: repair reads some mojibake by its context ("Ã " at
     /// the start of a line is a mangled "à "), and a rule may match the
@@ -225,8 +230,7 @@ impl Judge {
         for _ in 0..MAX_REMAINDER_ROUNDS {
             let text = current.as_deref().unwrap_or(rest);
             staged.clear();
-            let settled =
-                is_settled(text.as_bytes()) || (self.typography && is_settled_typography(text));
+            let settled = self.is_settled(text);
             if !settled {
                 self.repair_and_normalise(text, config, &mut staged);
             }
@@ -275,11 +279,18 @@ impl Judge {
     }
 }
 
+/// The head and tail that stay of `line` when bytes `start..end` are cut,
+/// without the spaces at the cut.
+pub(super) fn cut_parts(line: &str, start: u32, end: u32) -> (&str, &str) {
+    let head = line[..start as usize].trim_end();
+    let tail = line[end as usize..].trim_start();
+    (head, tail)
+}
+
 /// What stays of `line` when bytes `start..end` are cut: head and tail
 /// joined by one space.
 fn cut(line: &str, start: u32, end: u32) -> Cow<'_, str> {
-    let head = line[..start as usize].trim_end();
-    let tail = line[end as usize..].trim_start();
+    let (head, tail) = cut_parts(line, start, end);
     match (head.is_empty(), tail.is_empty()) {
         (true, _) => Cow::Borrowed(tail),
         (_, true) => Cow::Borrowed(head),

@@ -31,7 +31,7 @@ use crate::profile::{CorpusModel, DocLearner, HeldLine, LearnOptions, ProfileBui
 use crate::repair::RepairCounts;
 use crate::stats::Stats;
 use crate::write::Assembler;
-use judging::{Judge, Keys, Record};
+use judging::{Judge, Keys, Record, cut_parts};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
@@ -537,8 +537,7 @@ fn assemble_output(window: &mut Window) {
             Verdict::Trim { start, end, .. } => match rec.remainder {
                 Some((at, to)) => assembler.line(&normalised[at as usize..to as usize], out),
                 None => {
-                    let head = line[..start as usize].trim_end();
-                    let tail = line[end as usize..].trim_start();
+                    let (head, tail) = cut_parts(line, start, end);
                     assembler.line_parts(head, tail, out);
                 }
             },
@@ -658,8 +657,8 @@ impl WindowState {
                         Some((at, to)) => at == to,
                         None => {
                             let line = line_of(text, &window.normalised, rec);
-                            line[..start as usize].trim_end().is_empty()
-                                && line[end as usize..].trim_start().is_empty()
+                            let (head, tail) = cut_parts(line, start, end);
+                            head.is_empty() && tail.is_empty()
                         }
                     };
                     self.assembler.pass(blank);

@@ -151,9 +151,15 @@ pub fn decompress(mut raw: Box<dyn Read + Send>) -> io::Result<Input> {
         }
     }
     let compression = Compression::detect(&magic[..n])?;
+    if compression == Compression::None {
+        return Ok(Input {
+            reader: Box::new(Passthrough::new(&magic[..n], raw)),
+            compression,
+        });
+    }
     let replay = io::Cursor::new(magic[..n].to_vec()).chain(raw);
     let reader: Box<dyn BufRead + Send> = match compression {
-        Compression::None => Box::new(BufReader::with_capacity(BUF_SIZE, replay)),
+        Compression::None => unreachable!("returned above"),
         Compression::Gzip => Box::new(BufReader::with_capacity(
             BUF_SIZE,
             Named {
@@ -175,6 +181,80 @@ pub fn decompress(mut raw: Box<dyn Read + Send>) -> io::Result<Input> {
         reader,
         compression,
     })
+}
+
+/// Reads at least this large go straight to an uncompressed input once its
+/// buffer is drained.
+const PASS_MIN: usize = 8 << 10;
+
+/// The buffer in front of an uncompressed input. Unlike [`BufReader`],
+/// which copies every read smaller than its whole buffer through that
+/// buffer, a read of [`PASS_MIN`] bytes or more goes straight to the input
+/// as soon as the buffer is drained. The decoder reads windows of 256 KiB
+/// into buffers of its own, so with a `BufReader` of 256 KiB in front (the
+/// magic bytes left in it, and a read of a window's rest being a little
+/// short of 256 KiB) nearly every byte of a plain input was copied once
+/// more than it needs to be. The buffer still serves [`BufRead`] (format
+/// sniffing, JSONL lines) in blocks of [`BUF_SIZE`].
+struct Passthrough {
+    inner: Box<dyn Read + Send>,
+    /// `buf[pos..filled]` is read and not yet handed out; allocated when
+    /// first needed beyond the magic bytes.
+    buf: Vec<u8>,
+    pos: usize,
+    filled: usize,
+}
+
+impl Passthrough {
+    /// A reader that yields `prefix` (bytes already read from `inner`),
+    /// then the rest of `inner`.
+    fn new(prefix: &[u8], inner: Box<dyn Read + Send>) -> Passthrough {
+        Passthrough {
+            inner,
+            buf: prefix.to_vec(),
+            pos: 0,
+            filled: prefix.len(),
+        }
+    }
+}
+
+impl Read for Passthrough {
+    fn read(&mut self, dst: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.filled && dst.len() >= PASS_MIN {
+            return self.inner.read(dst);
+        }
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(dst.len());
+            dst[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Passthrough {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.filled {
+            if self.buf.len() < BUF_SIZE {
+                self.buf.resize(BUF_SIZE, 0);
+            }
+            self.filled = loop {
+                match self.inner.read(&mut self.buf) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            };
+            self.pos = 0;
+        }
+        Ok(&self.buf[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.filled);
+    }
 }
 
 /// Renames a decoder's errors so the message says what is wrong with the
@@ -289,6 +369,58 @@ mod tests {
             assert_eq!(roundtrip(c, b""), b"");
             assert_eq!(roundtrip(c, b"a"), b"a");
         }
+    }
+
+    /// A reader that reports the size of every read it is asked for.
+    struct Recording<'a> {
+        data: &'a [u8],
+        asked: std::sync::Arc<std::sync::Mutex<Vec<usize>>>,
+    }
+    impl Read for Recording<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            self.asked.lock().unwrap().push(out.len());
+            let n = out.len().min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn plain_input_is_read_straight_into_large_buffers() {
+        let data: &'static [u8] = Box::leak(vec![b'x'; 1 << 20].into_boxed_slice());
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let raw = Recording {
+            data,
+            asked: asked.clone(),
+        };
+        let mut input = decompress(Box::new(raw)).unwrap();
+        // Sniffing buffers a block; reading on drains it, then goes direct.
+        assert_eq!(input.reader.fill_buf().unwrap(), b"xxxxxx");
+        let mut got = Vec::new();
+        let mut window = vec![0; 100 << 10];
+        loop {
+            let n = input.reader.read(&mut window).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&window[..n]);
+        }
+        assert_eq!(got, data);
+        // The magic bytes, then every read goes to the input at the size
+        // the caller asked for: none through a buffer of BUF_SIZE.
+        let asked = asked.lock().unwrap();
+        assert_eq!(asked[0], 6, "{asked:?}");
+        assert!(asked[1..].iter().all(|&n| n == 100 << 10), "{asked:?}");
+
+        // Line by line (JSONL), the buffer serves.
+        let text = b"{\"text\": \"a\"}\n{\"text\": \"b\"}\n".repeat(1000);
+        let mut input = decompress(Box::new(io::Cursor::new(text.clone()))).unwrap();
+        let (mut line, mut lines) = (Vec::new(), 0);
+        while input.reader.read_until(b'\n', &mut line).unwrap() > 0 {
+            lines += 1;
+        }
+        assert_eq!((lines, line), (2000, text));
     }
 
     #[test]

@@ -12,6 +12,14 @@ pub struct Assembler {
     wrote: bool,
 }
 
+/// Bytes `start..end` of a source text that are the next output, not yet
+/// appended (see [`Assembler::line_in_place`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SourceRun {
+    start: usize,
+    end: usize,
+}
+
 impl Assembler {
     /// Starts a new document.
     pub fn reset(&mut self) {
@@ -42,6 +50,46 @@ impl Assembler {
             self.pending_blank = false;
             self.wrote = true;
         }
+    }
+
+    /// Appends the non-empty line `src[start..end]`, which an LF follows in
+    /// `src`, as [`line`](Assembler::line) would, by extending `run` where
+    /// the bytes of `src` are already what `line` would write: a line
+    /// right after the run, or one blank line after it. Most kept lines
+    /// are left as they came, so a window's output is then copied in a few
+    /// long pieces rather than two short ones per line. Call
+    /// [`flush`](Assembler::flush) before writing `out` any other way.
+    pub fn line_in_place(
+        &mut self,
+        src: &str,
+        (start, end): (usize, usize),
+        run: &mut SourceRun,
+        out: &mut String,
+    ) {
+        debug_assert!(start < end && src.as_bytes()[end] == b'\n');
+        let mut from = start;
+        if self.pending_blank {
+            // The blank line is an LF: any LF of `src` just before the
+            // line serves (its own, or that of a removed line).
+            if start > 0 && src.as_bytes()[start - 1] == b'\n' {
+                from = start - 1;
+            } else {
+                Assembler::flush(src, run, out);
+                out.push('\n');
+            }
+        }
+        if run.end != from {
+            Assembler::flush(src, run, out);
+            run.start = from;
+        }
+        run.end = end + 1;
+        self.pass(false);
+    }
+
+    /// Appends what `run` holds of `src` and empties it.
+    pub fn flush(src: &str, run: &mut SourceRun, out: &mut String) {
+        out.push_str(&src[run.start..run.end]);
+        *run = SourceRun::default();
     }
 
     /// Appends a line built from two pieces (a line with a span cut out).
@@ -113,6 +161,45 @@ mod tests {
             assert_eq!(a, b, "cut at {cut}");
             assert_eq!(head + &a, all);
         }
+    }
+
+    #[test]
+    fn lines_in_place_write_what_lines_write() {
+        let src = "\n\nTitle\n\n\nPara one.\nAd\nPara two.\n\nAd\n\nPara three.\r\n\nEnd.\n";
+        // Every line with its span in `src`; "Ad" is removed.
+        let mut lines = Vec::new();
+        let mut at = 0;
+        for line in src.split('\n') {
+            lines.push((
+                line.trim_end_matches('\r'),
+                at,
+                at + line.trim_end_matches('\r').len(),
+            ));
+            at += line.len() + 1;
+        }
+        lines.pop();
+        let (mut a, mut want) = (Assembler::default(), String::new());
+        let (mut b, mut got, mut run) = (Assembler::default(), String::new(), SourceRun::default());
+        for &(line, start, end) in &lines {
+            if line == "Ad" {
+                continue;
+            }
+            a.line(line, &mut want);
+            if line.is_empty() {
+                b.line(line, &mut got);
+            } else if src.as_bytes()[end] == b'\n' {
+                b.line_in_place(src, (start, end), &mut run, &mut got);
+            } else {
+                Assembler::flush(src, &mut run, &mut got);
+                b.line(line, &mut got);
+            }
+        }
+        Assembler::flush(src, &mut run, &mut got);
+        assert_eq!(got, want);
+        assert_eq!(
+            want,
+            "Title\n\nPara one.\nPara two.\n\nPara three.\n\nEnd.\n"
+        );
     }
 
     #[test]

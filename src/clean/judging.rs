@@ -6,11 +6,11 @@
 //! `window_threads`); what carries from window to window (repetition,
 //! corpus blocks, output) happens afterwards, in order.
 
-use super::settled::{is_settled, is_settled_typography};
+use super::marked_lines::{MarkedLine, marked_lines};
+use super::settled::{is_settled, is_settled_typography, lone_harmless_characters};
 use crate::config::Config;
 use crate::judge::repeat::KeyBuild;
 use crate::judge::{KeyMaker, Reason, RepeatCounter, RuleCache, RuleSet, Verdict};
-use crate::lines::split_lines;
 use crate::normalise::{Normaliser, UnicodeForm};
 use crate::profile::CorpusModel;
 use crate::repair::{RepairCounts, repair_line};
@@ -120,8 +120,14 @@ impl Judge {
     ) {
         normalised.clear();
         let repeat = &config.repeat;
-        for (at, raw) in split_lines(text) {
-            let (line, start, moved) = if self.is_settled(raw) {
+        for MarkedLine {
+            at,
+            text: raw,
+            odd,
+            high,
+        } in marked_lines(text)
+        {
+            let (line, start, moved) = if self.is_settled_marked(raw, odd, high) {
                 (raw, at, false)
             } else {
                 let start = normalised.len();
@@ -176,7 +182,11 @@ impl Judge {
                     // In-document repetition compares exact lines: a notice
                     // copied through an article is copied verbatim, and
                     // "Paragraph 1" must not meet "Paragraph 2".
-                    if repeat.enabled && RepeatCounter::is_candidate(&rest, repeat) {
+                    // A line judged where it lies and kept whole is the
+                    // line the marks describe.
+                    let ascii = !moved && !high && matches!(verdict, Verdict::Keep);
+                    let candidate = || RepeatCounter::is_candidate_known(&rest, ascii, repeat);
+                    if repeat.enabled && candidate() {
                         repeat_hash = Some(match (verdict, hash) {
                             (Verdict::Keep, Some(h)) => h,
                             _ => xxhash_rust::xxh3::xxh3_64(rest.as_bytes()),
@@ -210,6 +220,16 @@ impl Judge {
                 remainder,
             });
         }
+    }
+
+    /// [`Judge::is_settled`] for a line whose bytes were already marked
+    /// (see `marked_lines`): the vectorised byte test is not run again.
+    fn is_settled_marked(&self, line: &str, odd: bool, high: bool) -> bool {
+        let b = line.as_bytes();
+        if odd || b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+            return false;
+        }
+        !high || (self.typography && lone_harmless_characters(line))
     }
 
     /// True for a line that repair and normalisation would leave as it is

@@ -19,6 +19,7 @@
 //! time in order, so output and statistics do not change.
 
 mod judging;
+mod marked_lines;
 mod settled;
 mod window_threads;
 
@@ -30,7 +31,7 @@ use crate::lines::LineBuffer;
 use crate::profile::{CorpusModel, DocLearner, HeldLine, LearnOptions, ProfileBuilder};
 use crate::repair::RepairCounts;
 use crate::stats::Stats;
-use crate::write::Assembler;
+use crate::write::{Assembler, SourceRun};
 use judging::{Judge, Keys, Record, cut_parts};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
@@ -245,6 +246,7 @@ impl WindowText {
 
 /// The judged text of `rec`, a record of the window with this text and
 /// normalised lines.
+#[inline]
 fn line_of<'a>(text: &'a str, normalised: &'a str, rec: &Record) -> &'a str {
     let range = rec.start as usize..rec.end as usize;
     if rec.normalised {
@@ -529,7 +531,18 @@ fn assemble_output(window: &mut Window) {
     } = window;
     out.clear();
     let text = text.as_str();
+    let mut run = SourceRun::default();
     for rec in records.iter() {
+        let (start, end) = (rec.start as usize, rec.end as usize);
+        if let Verdict::Keep = rec.verdict
+            && !rec.normalised
+            && start < end
+            && text.as_bytes().get(end) == Some(&b'\n')
+        {
+            assembler.line_in_place(text, (start, end), &mut run, out);
+            continue;
+        }
+        Assembler::flush(text, &mut run, out);
         let line = line_of(text, normalised, rec);
         match rec.verdict {
             Verdict::Keep => assembler.line(line, out),
@@ -543,6 +556,7 @@ fn assemble_output(window: &mut Window) {
             },
         }
     }
+    Assembler::flush(text, &mut run, out);
 }
 
 /// Reports every line or span removed from a settled window.

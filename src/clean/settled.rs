@@ -50,6 +50,14 @@ pub(super) fn is_settled_typography(line: &str) -> bool {
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') || !ascii_settled(b, true) {
         return false;
     }
+    lone_harmless_characters(line)
+}
+
+/// The second half of [`is_settled_typography`], for a line whose ASCII
+/// bytes are known to pass: is every non-ASCII character [`harmless`] and
+/// at least four bytes from the one before?
+pub(super) fn lone_harmless_characters(line: &str) -> bool {
+    let b = line.as_bytes();
     let mut i = 0;
     let mut previous_end: Option<usize> = None;
     while let Some(off) = first_non_ascii(&b[i..]) {

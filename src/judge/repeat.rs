@@ -54,10 +54,19 @@ pub struct RepeatCounter {
 impl RepeatCounter {
     /// Is this line short enough, and wordy enough, to be a notice?
     pub fn is_candidate(line: &str, opts: &RepeatOptions) -> bool {
+        Self::is_candidate_known(line, false, opts)
+    }
+
+    /// [`is_candidate`](RepeatCounter::is_candidate) for a line known to
+    /// be ASCII when `ascii` holds (from a scan the caller made anyway):
+    /// its characters are its bytes, so a long line is turned down without
+    /// counting them.
+    #[inline]
+    pub fn is_candidate_known(line: &str, ascii: bool, opts: &RepeatOptions) -> bool {
         let bytes = line.as_bytes();
         // Characters never outnumber bytes and a character is at most four
         // bytes, so most lines are decided by their length alone.
-        if bytes.len() > opts.max_chars * 4 {
+        if bytes.len() > opts.max_chars * (if ascii { 1 } else { 4 }) {
             return false;
         }
         if bytes.len() > opts.max_chars {
@@ -134,6 +143,20 @@ mod tests {
         assert!(!RepeatCounter::is_candidate("", &o));
         let long = "word ".repeat(40);
         assert!(!RepeatCounter::is_candidate(long.trim(), &o));
+        let wide = "wörd".repeat(45);
+        assert!(RepeatCounter::is_candidate(&wide, &o), "180 characters");
+        assert!(RepeatCounter::is_candidate_known(
+            "word ".repeat(20).trim(),
+            true,
+            &o
+        ));
+        assert!(!RepeatCounter::is_candidate_known(
+            &"a".repeat(201),
+            true,
+            &o
+        ));
+        let wider = "wörd".repeat(51);
+        assert!(!RepeatCounter::is_candidate(&wider, &o), "204 characters");
     }
 
     #[test]

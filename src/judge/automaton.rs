@@ -100,6 +100,10 @@ enum Engine {
 pub struct AnchoredDfa {
     engine: Engine,
     start: start::Config,
+    /// For an embedded automaton, the pairs of first bytes after which it
+    /// has died without a match (see [`AnchoredDfa::prefix`]), one bit
+    /// per pair; made on first use.
+    dead_pairs: OnceLock<Option<Box<[u64]>>>,
 }
 
 /// Per-thread scratch of one [`AnchoredDfa`] (none for an embedded one).
@@ -146,6 +150,7 @@ impl AnchoredDfa {
         AnchoredDfa {
             engine,
             start: start::Config::new().anchored(Anchored::Yes),
+            dead_pairs: OnceLock::new(),
         }
     }
 
@@ -172,13 +177,65 @@ impl AnchoredDfa {
     }
 
     /// The leftmost-first match starting at 0: its pattern and end.
+    ///
+    /// Span rules start with a few words ("Image caption", "Media
+    /// playback"), so nearly every line of prose leaves them dead within
+    /// two bytes; a table of those pairs answers for such a line with one
+    /// bit instead of a walk through a table too large for the L1 cache.
     pub fn prefix(&self, cache: &mut DfaCache, hay: &[u8]) -> Option<(usize, usize)> {
+        if let [b0, b1, ..] = *hay
+            && let Some(dead) = self.dead_pairs()
+        {
+            let pair = usize::from(b0) << 8 | usize::from(b1);
+            if dead[pair / 64] >> (pair % 64) & 1 == 1 {
+                return None;
+            }
+        }
         match (&self.engine, &mut cache.0) {
             (Engine::Built(dfa), _) => prefix(&mut Dense(dfa), &self.start, hay),
             (Engine::Lazy(dfa), Some(cache)) => prefix(&mut Lazy(dfa, cache), &self.start, hay),
             (Engine::Lazy(_), None) => None,
         }
     }
+}
+
+impl AnchoredDfa {
+    /// The dead-pair table of an embedded automaton (a lazy one's states
+    /// change as its cache fills, so it has none).
+    fn dead_pairs(&self) -> Option<&[u64]> {
+        let Engine::Built(dfa) = &self.engine else {
+            return None;
+        };
+        self.dead_pairs
+            .get_or_init(|| dead_pairs(&mut Dense(dfa), &self.start))
+            .as_deref()
+    }
+}
+
+/// One bit per pair of bytes `(b0, b1)`, at `b0 << 8 | b1`: set when the
+/// automaton is dead after them and passed no match state on the way, so
+/// that no haystack starting with them has an anchored match.
+fn dead_pairs<W: Walk>(dfa: &mut W, start: &start::Config) -> Option<Box<[u64]>> {
+    let mut bits = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+    let from = dfa.start(start)?;
+    for b0 in 0..=255u8 {
+        let first = dfa.next(from, b0)?;
+        if dfa.is_match(first) {
+            continue;
+        }
+        let row = &mut bits[usize::from(b0) * 4..usize::from(b0) * 4 + 4];
+        if dfa.is_dead(first) {
+            row.fill(u64::MAX);
+            continue;
+        }
+        for b1 in 0..=255u8 {
+            let second = dfa.next(first, b1)?;
+            if dfa.is_dead(second) && !dfa.is_match(second) {
+                row[usize::from(b1) / 64] |= 1 << (b1 % 64);
+            }
+        }
+    }
+    Some(bits)
 }
 
 /// The few DFA operations a hand-walked search needs, so that one walk
@@ -430,6 +487,37 @@ mod tests {
         assert_eq!(a.whole(&mut c, b"share this"), Some(1));
         assert_eq!(a.whole(&mut c, b"The share price fell"), None);
         assert_eq!(a.whole(&mut c, b""), None);
+    }
+
+    #[test]
+    fn dead_pairs_agree_with_the_walk() {
+        let dfa = AnchoredDfa::new(&builtin(RuleKind::Span)).unwrap();
+        assert!(dfa.is_embedded());
+        let dead = dfa.dead_pairs().expect("embedded automata have the table");
+        let Engine::Built(dense) = &dfa.engine else {
+            unreachable!()
+        };
+        let mut skipped = 0;
+        for pair in 0..1usize << 16 {
+            let hay = [(pair >> 8) as u8, pair as u8, b' ', b'x'];
+            let is_dead = dead[pair / 64] >> (pair % 64) & 1 == 1;
+            let walked = prefix(&mut Dense(dense), &dfa.start, &hay);
+            if is_dead {
+                skipped += 1;
+                assert_eq!(walked, None, "{hay:?}");
+                // No continuation brings a match back.
+                let long = [&hay[..2], b"age caption, media caption "].concat();
+                assert_eq!(prefix(&mut Dense(dense), &dfa.start, &long), None);
+            }
+        }
+        // "Image caption", "media playback" ...: a few first pairs live.
+        assert!(skipped > 65_000, "{skipped}");
+        let mut c = dfa.cache();
+        assert_eq!(
+            dfa.prefix(&mut c, b"Image caption, The mayor"),
+            Some((1, 15))
+        );
+        assert_eq!(dfa.prefix(&mut c, b"The mayor"), None);
     }
 
     #[test]

@@ -30,8 +30,6 @@ pub(super) struct Record {
     /// Template key, for non-blank lines that survived the rules when
     /// learning or a corpus model needs it (see [`Keys`]).
     pub key: Option<u64>,
-    /// Hash of the exact line, for a repetition candidate.
-    pub repeat: Option<u64>,
     /// The template holds words, so corpus statistics apply to it.
     pub informative: bool,
     /// For a cut line whose remainder the line stages changed (see
@@ -104,7 +102,10 @@ impl Judge {
     }
 
     /// Judges every line of the window `text`, appending one record per
-    /// line to `records` and the lines that changed to `normalised` (which
+    /// line to `records`, the index and exact-line hash of each repetition
+    /// candidate to `repeats` (a fraction of the lines, so that settling
+    /// repetition does not walk every record), and the lines that changed
+    /// to `normalised` (which
     /// belong to the window, so that this judge can go on to another window
     /// while the lines wait to be written). Lines that neither repair nor
     /// normalisation could change (most lines of news text) are judged where
@@ -117,8 +118,10 @@ impl Judge {
         rules: &RuleSet,
         keys: Keys<'_>,
         records: &mut Vec<Record>,
+        repeats: &mut Vec<(u32, u64)>,
     ) {
         normalised.clear();
+        repeats.clear();
         let repeat = &config.repeat;
         for MarkedLine {
             at,
@@ -137,7 +140,6 @@ impl Judge {
             let mut verdict = Verdict::Keep;
             let mut remainder = None;
             let mut key = None;
-            let mut repeat_hash = None;
             let mut informative = false;
             if config.strip && !line.is_empty() {
                 // Site chrome recurs from document to document: a short
@@ -187,10 +189,11 @@ impl Judge {
                     let ascii = !moved && !high && matches!(verdict, Verdict::Keep);
                     let candidate = || RepeatCounter::is_candidate_known(&rest, ascii, repeat);
                     if repeat.enabled && candidate() {
-                        repeat_hash = Some(match (verdict, hash) {
+                        let hash = match (verdict, hash) {
                             (Verdict::Keep, Some(h)) => h,
                             _ => xxhash_rust::xxh3::xxh3_64(rest.as_bytes()),
-                        });
+                        };
+                        repeats.push((records.len() as u32, hash));
                     }
                     let wanted = match keys {
                         Keys::None => false,
@@ -215,7 +218,6 @@ impl Judge {
                 normalised: moved,
                 verdict,
                 key,
-                repeat: repeat_hash,
                 informative,
                 remainder,
             });

@@ -195,6 +195,8 @@ struct Window {
     text: WindowText,
     /// One record per line, in order.
     records: Vec<Record>,
+    /// The repetition candidates among them: record index, line hash.
+    repeats: Vec<(u32, u64)>,
     /// The lines that repair or normalisation changed.
     normalised: String,
     /// The kept lines, assembled (when cleaning).
@@ -515,6 +517,7 @@ fn judge_window(judge: &mut Judge, window: &mut Window, cleaner: &Cleaner, keys:
         &cleaner.rules,
         keys,
         &mut window.records,
+        &mut window.repeats,
     );
 }
 
@@ -598,14 +601,12 @@ impl WindowState {
         let config = &cleaner.config;
         window.first_line = self.lines_in + 1;
         self.lines_in += window.records.len() as u64;
-        for hash in window.records.iter().filter_map(|rec| rec.repeat) {
+        for &(_, hash) in &window.repeats {
             self.repeat.add(hash);
         }
-        for rec in &mut window.records {
-            if let Some(hash) = rec.repeat
-                && self.repeat.is_repeated(hash, &config.repeat)
-            {
-                rec.verdict = Verdict::Remove(Reason::Repeated);
+        for &(at, hash) in &window.repeats {
+            if self.repeat.is_repeated(hash, &config.repeat) {
+                window.records[at as usize].verdict = Verdict::Remove(Reason::Repeated);
             }
         }
         self.repeat.end_window(&config.repeat);

@@ -62,6 +62,16 @@ enum Remainder {
     Changed(String),
 }
 
+/// Where [`Judge::judge`] leaves what it found for a window.
+pub(super) struct Judged<'a> {
+    /// The lines that repair or normalisation changed.
+    pub normalised: &'a mut String,
+    /// One record per line, in order.
+    pub records: &'a mut Vec<Record>,
+    /// The repetition candidates: record index, hash of the line.
+    pub repeats: &'a mut Vec<(u32, u64)>,
+}
+
 /// Which kept lines get a template key.
 #[derive(Clone, Copy)]
 pub(super) enum Keys<'a> {
@@ -101,26 +111,29 @@ impl Judge {
         }
     }
 
-    /// Judges every line of the window `text`, appending one record per
-    /// line to `records`, the index and exact-line hash of each repetition
-    /// candidate to `repeats` (a fraction of the lines, so that settling
-    /// repetition does not walk every record), and the lines that changed
-    /// to `normalised` (which
-    /// belong to the window, so that this judge can go on to another window
-    /// while the lines wait to be written). Lines that neither repair nor
-    /// normalisation could change (most lines of news text) are judged where
-    /// they lie in the window, without a copy.
+    /// Judges every line of the window `text` into `out`: one record per
+    /// line, the index and exact-line hash of each repetition candidate (a
+    /// fraction of the lines, so that settling repetition does not walk
+    /// every record), and the lines that changed (which belong to the
+    /// window, so that this judge can go on to another window while the
+    /// lines wait to be written). Lines that neither repair nor
+    /// normalisation could change (most lines of news text) are judged
+    /// where they lie in the window, without a copy.
     pub fn judge(
         &mut self,
         text: &str,
-        normalised: &mut String,
         config: &Config,
         rules: &RuleSet,
         keys: Keys<'_>,
-        records: &mut Vec<Record>,
-        repeats: &mut Vec<(u32, u64)>,
+        out: Judged<'_>,
     ) {
+        let Judged {
+            normalised,
+            records,
+            repeats,
+        } = out;
         normalised.clear();
+        records.clear();
         repeats.clear();
         let repeat = &config.repeat;
         for MarkedLine {

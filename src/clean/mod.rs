@@ -32,7 +32,7 @@ use crate::profile::{CorpusModel, DocLearner, HeldLine, LearnOptions, ProfileBui
 use crate::repair::RepairCounts;
 use crate::stats::Stats;
 use crate::write::{Assembler, SourceRun};
-use judging::{Judge, Keys, Record, cut_parts};
+use judging::{Judge, Judged, Keys, Record, cut_parts};
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
@@ -509,15 +509,16 @@ fn read_window<R: Read>(
 /// the rules.
 fn judge_window(judge: &mut Judge, window: &mut Window, cleaner: &Cleaner, keys: Keys<'_>) {
     window.text.validate();
-    window.records.clear();
     judge.judge(
         window.text.as_str(),
-        &mut window.normalised,
         &cleaner.config,
         &cleaner.rules,
         keys,
-        &mut window.records,
-        &mut window.repeats,
+        Judged {
+            normalised: &mut window.normalised,
+            records: &mut window.records,
+            repeats: &mut window.repeats,
+        },
     );
 }
 

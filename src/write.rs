@@ -59,6 +59,7 @@ impl Assembler {
     /// are left as they came, so a window's output is then copied in a few
     /// long pieces rather than two short ones per line. Call
     /// [`flush`](Assembler::flush) before writing `out` any other way.
+    #[inline]
     pub fn line_in_place(
         &mut self,
         src: &str,

@@ -538,13 +538,18 @@ fn assemble_output(window: &mut Window) {
     let mut run = SourceRun::default();
     for rec in records.iter() {
         let (start, end) = (rec.start as usize, rec.end as usize);
-        if let Verdict::Keep = rec.verdict
-            && !rec.normalised
-            && start < end
-            && text.as_bytes().get(end) == Some(&b'\n')
-        {
-            assembler.line_in_place(text, (start, end), &mut run, out);
-            continue;
+        match rec.verdict {
+            // A blank line writes nothing (yet): the run goes on.
+            Verdict::Keep if !rec.normalised && start == end => {
+                assembler.pass(true);
+                continue;
+            }
+            Verdict::Keep if !rec.normalised && text.as_bytes().get(end) == Some(&b'\n') => {
+                assembler.line_in_place(text, (start, end), &mut run, out);
+                continue;
+            }
+            Verdict::Remove(_) => continue,
+            _ => {}
         }
         Assembler::flush(text, &mut run, out);
         let line = line_of(text, normalised, rec);

@@ -182,6 +182,7 @@ impl AnchoredDfa {
     /// playback"), so nearly every line of prose leaves them dead within
     /// two bytes; a table of those pairs answers for such a line with one
     /// bit instead of a walk through a table too large for the L1 cache.
+    #[inline]
     pub fn prefix(&self, cache: &mut DfaCache, hay: &[u8]) -> Option<(usize, usize)> {
         if let [b0, b1, ..] = *hay
             && let Some(dead) = self.dead_pairs()
@@ -191,6 +192,12 @@ impl AnchoredDfa {
                 return None;
             }
         }
+        self.prefix_walk(cache, hay)
+    }
+
+    /// [`prefix`](AnchoredDfa::prefix) by a walk.
+    #[inline(never)]
+    fn prefix_walk(&self, cache: &mut DfaCache, hay: &[u8]) -> Option<(usize, usize)> {
         match (&self.engine, &mut cache.0) {
             (Engine::Built(dfa), _) => prefix(&mut Dense(dfa), &self.start, hay),
             (Engine::Lazy(dfa), Some(cache)) => prefix(&mut Lazy(dfa, cache), &self.start, hay),

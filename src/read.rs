@@ -195,7 +195,7 @@ const PASS_MIN: usize = 8 << 10;
 /// magic bytes left in it, and a read of a window's rest being a little
 /// short of 256 KiB) nearly every byte of a plain input was copied once
 /// more than it needs to be. The buffer still serves [`BufRead`] (format
-/// sniffing, JSONL lines) in blocks of [`BUF_SIZE`].
+/// sniffing, JSONL lines) in blocks of up to [`BUF_SIZE`].
 struct Passthrough {
     inner: Box<dyn Read + Send>,
     /// `buf[pos..filled]` is read and not yet handed out; allocated when
@@ -237,9 +237,17 @@ impl Read for Passthrough {
 impl BufRead for Passthrough {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos == self.filled {
-            if self.buf.len() < BUF_SIZE {
-                self.buf.resize(BUF_SIZE, 0);
-            }
+            // The buffer starts small and doubles while reads fill it, so
+            // that a small file (or one only sniffed) does not pay for
+            // zeroing a whole block.
+            let size = if self.buf.len() < PASS_MIN {
+                PASS_MIN
+            } else if self.filled == self.buf.len() {
+                (2 * self.buf.len()).min(BUF_SIZE)
+            } else {
+                self.buf.len()
+            };
+            self.buf.resize(size, 0);
             self.filled = loop {
                 match self.inner.read(&mut self.buf) {
                     Ok(n) => break n,

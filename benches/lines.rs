@@ -1,9 +1,11 @@
-//! Split stage: `LineBuffer` windows and `split_lines` over ~20 MiB of dirty
-//! BBC documents (see `common/mod.rs`), in MB/s.
+//! Split stage: `LineBuffer` windows, `split_lines`, and `marked_lines`
+//! (what the pipeline uses: lines and the settled gate's byte marks in one
+//! pass) over ~20 MiB of dirty BBC documents (see `common/mod.rs`), in MB/s.
 
 mod common;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use decruft::clean::marked_lines::marked_lines;
 use decruft::lines::{LineBuffer, split_lines};
 use std::hint::black_box;
 
@@ -30,6 +32,17 @@ fn bench(c: &mut Criterion) {
 
     // Recorded answers, checked once before timing.
     assert_eq!(split_lines(text).count(), dirty.lines, "split_lines count");
+    assert_eq!(
+        marked_lines(text).count(),
+        dirty.lines,
+        "marked_lines count"
+    );
+    let odd = marked_lines(text).filter(|l| l.odd).count();
+    assert!(
+        odd > 0 && odd < dirty.lines,
+        "{odd} odd lines of {}",
+        dirty.lines
+    );
     for window in [64 << 10, 1 << 20, 8 << 20] {
         let mut lb = LineBuffer::new(window, 64 << 20);
         let (n, bytes) = windows(&mut lb, text.as_bytes());
@@ -51,6 +64,13 @@ fn bench(c: &mut Criterion) {
             split_lines(black_box(text))
                 .map(|(_, l)| l.len())
                 .sum::<usize>()
+        })
+    });
+    g.bench_function("marked_lines", |b| {
+        b.iter(|| {
+            marked_lines(black_box(text))
+                .filter(|l| l.odd || l.high)
+                .count()
         })
     });
     for (name, window) in [

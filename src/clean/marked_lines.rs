@@ -17,7 +17,7 @@
 
 /// One line of a window, with what its bytes say about the settled gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct MarkedLine<'a> {
+pub struct MarkedLine<'a> {
     /// Byte offset of the line in the window.
     pub at: usize,
     /// The line, without its terminator.
@@ -31,7 +31,7 @@ pub(super) struct MarkedLine<'a> {
 }
 
 /// The lines of `text` with their marks, in order.
-pub(super) fn marked_lines(text: &str) -> MarkedLines<'_> {
+pub fn marked_lines(text: &str) -> MarkedLines<'_> {
     MarkedLines {
         text,
         blocks: [Block::default(); CHUNK_BLOCKS],
@@ -71,7 +71,7 @@ struct Block {
 
 /// Iterator returned by [`marked_lines`].
 #[derive(Debug, Clone)]
-pub(super) struct MarkedLines<'a> {
+pub struct MarkedLines<'a> {
     text: &'a str,
     /// The classified blocks of the current chunk: `blocks[..filled]`.
     blocks: [Block; CHUNK_BLOCKS],

@@ -19,7 +19,7 @@
 //! time in order, so output and statistics do not change.
 
 mod judging;
-mod marked_lines;
+pub mod marked_lines;
 mod settled;
 mod window_threads;
 

@@ -18,9 +18,9 @@
 //!
 //! 1. **Entities** (`entities`): `&name;` for every name in the HTML5 list
 //!    (2,231 entries, from the `htmlize` crate), `&#8217;` and `&#x2019;` are
-//!    decoded, repeatedly (up to four rounds), because scrapers escape twice:
-//!    `&amp;amp;` becomes `&`, and a second run over the output finds nothing
-//!    left to decode. Entities **without** the semicolon (`&amp`, `&copy`) are never
+//!    decoded, repeatedly until nothing changes, because scrapers escape
+//!    twice: `&amp;amp;` becomes `&`, and a second run over the output finds
+//!    nothing left to decode. Entities **without** the semicolon (`&amp`, `&copy`) are never
 //!    decoded, even the legacy ones HTML tolerates: in scraped text they are
 //!    far more often URL query strings (`?a=1&copy=2`) or prose ("AT&T",
 //!    "R&D", "this&not that") than forgotten semicolons, and a wrong decode
@@ -43,7 +43,10 @@
 //!    deliberately does **not** become a line break: repair never changes the
 //!    number of lines, so line numbers reported later still match the input.
 //!    The text between `<script>`/`<style>` tags is not removed: that is the
-//!    judge's business. `counts.tags` counts tags removed.
+//!    judge's business. Removing a tag joins the text around it, which can
+//!    make a new tag or entity (`<br /x</span>y />` leaves `<br /xy />`), so
+//!    entities, tags and mojibake go round again until none changes the
+//!    line. `counts.tags` counts tags removed.
 //! 3. **Mojibake** (`mojibake`): the approach of ftfy (rspeer/python-ftfy,
 //!    `fix_encoding`), re-implemented. A line is only touched when a
 //!    "badness" pattern matches: about 40 two- and three-character sequences
@@ -208,9 +211,6 @@ fn needs_work(text: &str, opts: &RepairOptions) -> bool {
     bytes[first..].iter().any(|&b| suspect[b as usize])
 }
 
-/// Rounds of entity decoding: enough for text escaped three times over.
-const MAX_ENTITY_ROUNDS: usize = 4;
-
 /// Repairs one line (no terminator): [`repair`] without the line
 /// splitting, for callers that already hold single lines.
 pub fn repair_line<'a>(
@@ -220,34 +220,62 @@ pub fn repair_line<'a>(
 ) -> Cow<'a, str> {
     let mut cur: Cow<'a, str> = Cow::Borrowed(line);
     // Entities first, to a fixed point, then tags: scrapers escape twice
-    // ("&amp;amp;") and escape markup ("&lt;br&gt;"), and a second run over
-    // the output must find nothing left to do.
-    if opts.entities {
-        for _ in 0..MAX_ENTITY_ROUNDS {
-            match memchr::memchr(b'&', cur.as_bytes())
-                .is_some()
-                .then(|| decode_entities(&cur, &mut counts.entities))
-                .flatten()
-            {
-                Some(s) => cur = Cow::Owned(s),
-                None => break,
+    // ("&amp;amp;") and escape markup ("&lt;br&gt;"). Removing a tag joins
+    // the text on both sides, which can make a tag or an entity that was
+    // not there ("<br /x</span>y />" leaves "<br /xy />", fuzz crash
+    // c2d26fa1), so the three stages go round again until the tags and the
+    // mojibake stage change nothing: a second run over the output must
+    // find nothing left to do. Every round that goes on shortens the line
+    // (a tag is at least 3 bytes and leaves at most a space; a mojibake
+    // step shortens the line or drops C1 controls), so this ends; past
+    // `MAX_EXHAUSTIVE_FIX` bytes the rounds are bounded as in mojibake
+    // repair.
+    let rounds = repair_rounds(line);
+    for _ in 0..rounds {
+        if opts.entities {
+            for _ in 0..rounds {
+                match memchr::memchr(b'&', cur.as_bytes())
+                    .is_some()
+                    .then(|| decode_entities(&cur, &mut counts.entities))
+                    .flatten()
+                {
+                    Some(s) => cur = Cow::Owned(s),
+                    None => break,
+                }
             }
         }
-    }
-    if opts.strip_tags
-        && memchr::memchr(b'<', cur.as_bytes()).is_some()
-        && let Some(s) = strip_tags(&cur, &mut counts.tags)
-    {
-        cur = Cow::Owned(s);
-    }
-    if opts.mojibake
-        && first_non_ascii(cur.as_bytes()).is_some()
-        && let Some(fixed) = fix_encoding(&cur)
-    {
-        counts.mojibake += 1;
-        cur = Cow::Owned(fixed);
+        let mut again = false;
+        if opts.strip_tags
+            && memchr::memchr(b'<', cur.as_bytes()).is_some()
+            && let Some(s) = strip_tags(&cur, &mut counts.tags)
+        {
+            cur = Cow::Owned(s);
+            again = true;
+        }
+        if opts.mojibake
+            && first_non_ascii(cur.as_bytes()).is_some()
+            && let Some(fixed) = fix_encoding(&cur)
+        {
+            counts.mojibake += 1;
+            cur = Cow::Owned(fixed);
+            again |= memchr::memchr2(b'&', b'<', cur.as_bytes()).is_some();
+        }
+        if !again {
+            break;
+        }
     }
     cur
+}
+
+/// How many rounds the repair of `line` may take: as many as it could need
+/// up to `MAX_EXHAUSTIVE_FIX` bytes, and what [`FIX_BUDGET`] pays for past
+/// it (at least 16).
+fn repair_rounds(line: &str) -> usize {
+    if line.len() <= MAX_EXHAUSTIVE_FIX {
+        line.len() + 16
+    } else {
+        (FIX_BUDGET / line.len()).max(16)
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1407,6 +1435,34 @@ mod tests {
             let (again, _) = run(&once);
             assert_eq!(again, once, "input {input:?}");
         }
+    }
+
+    #[test]
+    fn removing_a_tag_that_joins_a_new_tag_or_entity_goes_round_again() {
+        // Fuzz crash c2d26fa1, minimised: removing "<s/>" joins "<b" and
+        // "/>" into a tag that the first repair left for a second one.
+        let cases = [
+            ("x <b<s/>/> y", "x  y", 2),
+            ("Text one<br /x</span>y /> more", "Text one more", 2),
+            // A removed tag joins "&am" and "p;" into an entity.
+            ("A &am</span>p;lt;i&gt; c", "A <i> c", 1),
+        ];
+        for (input, want, tags) in cases {
+            let (once, counts) = run(input);
+            assert_eq!(once, want, "input {input:?}");
+            assert_eq!(counts.tags, tags, "input {input:?}");
+            assert_eq!(run(&once).0, once, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn entities_escaped_many_times_are_decoded_to_the_end() {
+        // Four rounds used to be the limit: seven escapes left "&amp;amp;amp;"
+        // for a second pass.
+        let input = format!("Tom &{}amp; Jerry", "amp;".repeat(6));
+        let (once, counts) = run(&input);
+        assert_eq!(once, "Tom & Jerry");
+        assert_eq!(counts.entities, 7);
     }
 
     #[test]

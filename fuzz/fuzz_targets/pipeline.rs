@@ -26,6 +26,7 @@ use decruft::repair::MAX_EXHAUSTIVE_FIX;
 use decruft::{Cleaner, Config, Error, RepeatOptions, RuleSet, Worker};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Read;
 
 /// Window sizes worth telling apart: the minimum, odd sizes that cut
@@ -34,7 +35,7 @@ use std::io::Read;
 /// 1 MiB buffer per combination).
 const WINDOWS: &[usize] = &[64, 65, 127, 1024, 1 << 16];
 
-#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Options {
     window: u8,
     strip: bool,
@@ -51,15 +52,6 @@ impl Options {
         self.window %= WINDOWS.len() as u8;
         self.repeat_min = self.repeat_min.map(|n| n % 2);
         self
-    }
-
-    /// The slot of canonical options among the `COMBINATIONS`.
-    fn slot(self) -> usize {
-        let repeat = self.repeat_min.map_or(0, |n| 1 + usize::from(n));
-        let flags = usize::from(self.strip) << 2
-            | usize::from(self.nfkc) << 1
-            | usize::from(self.ascii_quotes);
-        (usize::from(self.window) * 3 + repeat) * 8 + flags
     }
 
     fn config(self) -> Config {
@@ -94,14 +86,10 @@ thread_local! {
     /// gets the empty rule set: 256 combinations with full rules passed
     /// libFuzzer's 2 GB RSS limit.
     ///
-    /// A slot per combination rather than std's `HashMap`, whose random
-    /// seed would make the probing, and so the coverage, vary by run.
-    static CLEANERS: RefCell<Vec<Option<Cleaner>>> =
-        RefCell::new((0..COMBINATIONS).map(|_| None).collect());
+    /// Ordered rather than std's `HashMap`, whose random seed would make
+    /// the probing, and so the coverage, vary by run.
+    static CLEANERS: RefCell<BTreeMap<Options, Cleaner>> = const { RefCell::new(BTreeMap::new()) };
 }
-
-/// Window sizes × repetition settings × three flags.
-const COMBINATIONS: usize = WINDOWS.len() * 3 * 8;
 
 /// What cleaning wrote (up to the error, if any) and how it ended.
 fn clean(worker: &mut Worker, bytes: &[u8]) -> (Vec<u8>, Result<(), Error>) {
@@ -113,8 +101,9 @@ fn clean(worker: &mut Worker, bytes: &[u8]) -> (Vec<u8>, Result<(), Error>) {
 fuzz_target!(|input: WithBytes<Options>| {
     let opts = input.opts.canonical();
     let cleaner = CLEANERS.with(|c| {
-        c.borrow_mut()[opts.slot()]
-            .get_or_insert_with(|| {
+        c.borrow_mut()
+            .entry(opts)
+            .or_insert_with(|| {
                 let rules = if opts.strip {
                     RuleSet::builtin()
                 } else {
